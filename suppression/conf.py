@@ -1,0 +1,38 @@
+"""The app's settings: one namespaced dict (``settings.SUPPRESSION``) read through one helper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "SOFT_BOUNCE_THRESHOLD": 3,
+    "SOFT_BOUNCE_WINDOW_DAYS": 14,
+    "PROBATION_DAYS": 30,
+    "REPEAT_REINSTATEMENT_COUNT": 3,
+    "REPEAT_REINSTATEMENT_WINDOW_DAYS": 180,
+    "HARD_BOUNCE_AFTER_REINSTATEMENT_DAYS": 30,
+    "DNS_NAMESERVERS": [],
+    "DNS_PORT": 53,
+    "DNS_TIMEOUT_SECONDS": 3.0,
+    "MAX_MESSAGE_BYTES": 10 * 1024 * 1024,
+}
+
+POSITIVE_INTEGERS = (
+    "SOFT_BOUNCE_THRESHOLD",
+    "SOFT_BOUNCE_WINDOW_DAYS",
+    "PROBATION_DAYS",
+    "REPEAT_REINSTATEMENT_COUNT",
+    "REPEAT_REINSTATEMENT_WINDOW_DAYS",
+    "HARD_BOUNCE_AFTER_REINSTATEMENT_DAYS",
+    "DNS_PORT",
+    "MAX_MESSAGE_BYTES",
+)
+
+
+def setting(name: str) -> Any:
+    """One app setting, falling back to DESIGN.md's default."""
+    if name not in DEFAULTS:
+        raise KeyError(f"Unknown SUPPRESSION setting {name!r}")
+    return getattr(settings, "SUPPRESSION", {}).get(name, DEFAULTS[name])

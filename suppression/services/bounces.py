@@ -1,0 +1,173 @@
+"""Recording a bounce: the one way an event enters the system, whatever surface it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from .. import policy
+from ..addresses import normalize_email
+from ..exceptions import InvalidBounce, InvalidEmailAddress
+from ..models import BounceEvent, School, Source, Stream, Suppression
+from ..taxonomy import BounceType, Reason, bounce_type_for
+from .common import Actor, lock_address, lock_open_suppression, suppression_open
+
+MAX_DEDUPE_KEY = 255
+
+
+@dataclass(frozen=True, slots=True)
+class BounceOutcome:
+    event: BounceEvent
+    created: bool  # False: this report was recorded before (same source and dedupe key)
+    opened: Suppression | None  # the suppression this event opened, if any
+    decision: policy.BounceDecision | None
+
+
+def _validate(
+    *,
+    source: str,
+    dedupe_key: str,
+    occurred_at: datetime,
+    reason: str,
+    status: str,
+    smtp_code: str,
+    stream: str,
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if source not in Source.values:
+        problems["source"] = f"unknown source {source!r}"
+    if not dedupe_key or not dedupe_key.strip():
+        problems["dedupe_key"] = "required"
+    elif len(dedupe_key) > MAX_DEDUPE_KEY:
+        problems["dedupe_key"] = f"at most {MAX_DEDUPE_KEY} characters"
+    if not isinstance(occurred_at, datetime) or timezone.is_naive(occurred_at):
+        problems["occurred_at"] = "must be a date and time with a time zone"
+    if reason not in Reason._value2member_map_:
+        problems["reason"] = f"unknown reason {reason!r}"
+    if status and (len(status) > 16 or not all(part.isdigit() for part in status.split("."))):
+        problems["status"] = f"{status!r} is not an enhanced status code like 5.1.1"
+    if smtp_code and (len(smtp_code) != 3 or not smtp_code.isdigit()):
+        problems["smtp_code"] = f"{smtp_code!r} is not a three-digit SMTP reply code"
+    if stream not in Stream.values:
+        problems["stream"] = f"unknown stream {stream!r}"
+    return problems
+
+
+def bounce_record(
+    *,
+    email: str,
+    source: str,
+    dedupe_key: str,
+    occurred_at: datetime,
+    reason: Reason | str,
+    status: str = "",
+    smtp_code: str = "",
+    diagnostic: str = "",
+    rule: str = "",
+    remote_mta: str = "",
+    stream: str = "",
+    school: School | None = None,
+    message_id: str = "",
+    actor: Actor = None,
+) -> BounceOutcome:
+    """Record one bounce, once per (source, dedupe key), and apply the suppression policy.
+
+    Locks the address row (creating the address when first seen) and its open suppression.
+    Records the event, linked to the open suppression or to the one it opens; opening writes a
+    history row (by ``actor``, None for the system) and a changes-feed row.
+    Raises ``InvalidEmailAddress`` or ``InvalidBounce`` (with field errors) and records nothing.
+    """
+    reason = str(reason)
+    problems = _validate(
+        source=source, dedupe_key=dedupe_key, occurred_at=occurred_at, reason=reason,
+        status=status, smtp_code=smtp_code, stream=stream,
+    )
+    try:
+        normalized = normalize_email(email)
+    except InvalidEmailAddress as error:
+        problems = {"email": error.why, **problems}
+    if problems:
+        raise InvalidBounce(problems)
+    bounce_type = bounce_type_for(reason, status, smtp_code)
+    try:
+        with transaction.atomic():
+            return _record(
+                normalized=normalized, source=source, dedupe_key=dedupe_key,
+                occurred_at=occurred_at, reason=reason, bounce_type=bounce_type, status=status,
+                smtp_code=smtp_code, diagnostic=diagnostic, rule=rule[:100],
+                remote_mta=remote_mta[:255], stream=stream, school=school,
+                message_id=message_id[:998], actor=actor,
+            )
+    except IntegrityError:
+        # The same report raced in through another connection (or the key was reused for
+        # another address): whichever committed first is the record.
+        existing = BounceEvent.objects.filter(source=source, dedupe_key=dedupe_key).first()
+        if existing is None:
+            raise
+        return BounceOutcome(existing, created=False, opened=None, decision=None)
+
+
+def _record(
+    *, normalized, source, dedupe_key, occurred_at, reason, bounce_type, status, smtp_code,  # type: ignore[no-untyped-def]
+    diagnostic, rule, remote_mta, stream, school, message_id, actor,
+) -> BounceOutcome:
+    address = lock_address(normalized, actor=actor, why=f"first bounce recorded ({source})")
+    existing = BounceEvent.objects.filter(source=source, dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return BounceOutcome(existing, created=False, opened=None, decision=None)
+
+    lim = policy.limits()
+    open_suppression = lock_open_suppression(address)
+    last_lifted_at = address.suppressions.filter(lifted_at__isnull=False).aggregate(
+        last=Max("lifted_at")
+    )["last"]
+    soft_in_window = 0
+    if bounce_type == BounceType.SOFT and open_suppression is None:
+        since = policy.soft_window_start(occurred_at, last_lifted_at, lim)
+        soft_in_window = 1 + address.events.filter(
+            bounce_type=BounceType.SOFT, occurred_at__gt=since, occurred_at__lte=occurred_at
+        ).count()
+    decision = policy.decide_on_bounce(
+        bounce_type=bounce_type,
+        occurred_at=occurred_at,
+        has_open_suppression=open_suppression is not None,
+        probation_until=address.probation_until,
+        last_lifted_at=last_lifted_at,
+        soft_in_window=soft_in_window,
+        lim=lim,
+    )
+    opened = None
+    if decision.action == policy.BounceAction.OPEN:
+        detail = " ".join(part for part in (status, smtp_code) if part)
+        opened = suppression_open(
+            address=address,
+            trigger=decision.trigger,
+            reason=reason,
+            bounce_type=bounce_type,
+            is_repeat=decision.is_repeat,
+            actor=actor,
+            why=f"{decision.why}: {reason}{f' ({detail})' if detail else ''} via {source}",
+        )
+    event = BounceEvent(
+        address=address,
+        suppression=opened or open_suppression,
+        occurred_at=occurred_at,
+        bounce_type=bounce_type,
+        reason=reason,
+        status=status,
+        smtp_code=smtp_code,
+        diagnostic=diagnostic,
+        rule=rule,
+        remote_mta=remote_mta,
+        source=source,
+        dedupe_key=dedupe_key,
+        stream=stream,
+        school=school,
+        message_id=message_id,
+    )
+    event.save()
+    return BounceOutcome(event, created=True, opened=opened, decision=decision)

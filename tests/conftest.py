@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+
+from suppression.models import School
+
+from .dnsserver import ZoneResolver, start_server
+from .factories import SchoolFactory, owner_of, user_in_role
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+            item.add_marker(
+                pytest.mark.skip(reason="needs PostgreSQL (row locks); set DATABASE_URL to run it")
+            )
+
+
+@pytest.fixture
+def school(db: None) -> School:
+    return SchoolFactory(name="Demo School", slug="demo-school")
+
+
+@pytest.fixture
+def other_school(db: None) -> School:
+    return SchoolFactory(name="Other School", slug="other-school")
+
+
+@pytest.fixture
+def agent(db: None):
+    return user_in_role("agent", "Support agent")
+
+
+@pytest.fixture
+def lead(db: None):
+    return user_in_role("lead", "Support lead")
+
+
+@pytest.fixture
+def auditor(db: None):
+    return user_in_role("auditor", "Auditor")
+
+
+@pytest.fixture
+def owner(school: School):
+    return owner_of(school, "owner")
+
+
+@pytest.fixture(scope="session")
+def dns_server() -> Iterator[tuple[ZoneResolver, int]]:
+    server, resolver, port = start_server()
+    yield resolver, port
+    server.stop()
+
+
+@pytest.fixture
+def dns_zone(dns_server: tuple[ZoneResolver, int], settings) -> Iterator[ZoneResolver]:
+    """Point the app's resolver at the local DNS server, with an empty zone to fill."""
+    resolver, port = dns_server
+    resolver.records.clear()
+    settings.SUPPRESSION = {
+        **settings.SUPPRESSION,
+        "DNS_NAMESERVERS": ["127.0.0.1"],
+        "DNS_PORT": port,
+        "DNS_TIMEOUT_SECONDS": 2.0,
+    }
+    yield resolver
+    resolver.records.clear()
