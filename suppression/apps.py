@@ -7,4 +7,10 @@ class SuppressionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import checks  # noqa: F401  (registers the system checks)
+        from .roles import sync_roles_after_migrate
+
+        # After the auth app's own post_migrate handler has created the permissions.
+        post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -56,7 +56,7 @@ def limits() -> Limits:
 class BounceAction(enum.StrEnum):
     LINK = "link"  # a suppression is open: record the event against it, open nothing
     OPEN = "open"  # open a new suppression
-    RECORD = "record"  # record only: below the soft threshold, or older than the last resume
+    RECORD = "record"  # record only: below the soft threshold
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,22 +73,19 @@ def decide_on_bounce(
     occurred_at: datetime,
     has_open_suppression: bool,
     probation_until: datetime | None,
-    last_lifted_at: datetime | None,
     soft_in_window: int,
     lim: Limits,
 ) -> BounceDecision:
     """What a newly recorded bounce does to the address.
 
-    ``soft_in_window`` counts the soft bounces in the window ending at ``occurred_at``, this one
-    included, that occurred after the last time sending was resumed: bounces from before a resume
-    were weighed when support resumed it, so replaying an old archive never re-suppresses.
+    ``soft_in_window`` counts the soft bounces that occurred in the window ending at
+    ``occurred_at``, this one included, and were received after sending was last resumed: those
+    received before were weighed by whoever resumed it. What counts is when we learned of a
+    bounce, not when it happened, so a bounce that happened just before a resume but arrives
+    after it is never lost.
     """
     if has_open_suppression:
         return BounceDecision(BounceAction.LINK, why="a suppression is already open")
-    if last_lifted_at is not None and occurred_at < last_lifted_at:
-        return BounceDecision(
-            BounceAction.RECORD, why="the bounce happened before sending was last resumed"
-        )
     on_probation = probation_until is not None and occurred_at < probation_until
     if bounce_type == BounceType.HARD:
         if on_probation:
@@ -112,12 +109,9 @@ def decide_on_bounce(
     )
 
 
-def soft_window_start(occurred_at: datetime, last_lifted_at: datetime | None, lim: Limits) -> datetime:
+def soft_window_start(occurred_at: datetime, lim: Limits) -> datetime:
     """Earliest occurrence time (exclusive) of a soft bounce that still counts."""
-    start = occurred_at - lim.soft_window
-    if last_lifted_at is not None and last_lifted_at > start:
-        return last_lifted_at
-    return start
+    return occurred_at - lim.soft_window
 
 
 def probation_end(resumed_at: datetime, lim: Limits) -> datetime:

@@ -60,7 +60,7 @@ def test_unknown_takes_its_type_from_the_status_class(status: str, smtp: str, ex
 def _soft(count: int, **kwargs):
     return decide_on_bounce(
         bounce_type=BounceType.SOFT, occurred_at=NOW, has_open_suppression=False,
-        probation_until=None, last_lifted_at=None, soft_in_window=count, lim=LIM, **kwargs,
+        probation_until=None, soft_in_window=count, lim=LIM, **kwargs,
     )
 
 
@@ -77,23 +77,18 @@ def test_the_third_soft_bounce_in_the_window_suppresses() -> None:
 def test_a_threshold_of_one_makes_any_bounce_stop_sending() -> None:
     decision = decide_on_bounce(
         bounce_type=BounceType.SOFT, occurred_at=NOW, has_open_suppression=False,
-        probation_until=None, last_lifted_at=None, soft_in_window=1,
+        probation_until=None, soft_in_window=1,
         lim=Limits(soft_threshold=1),
     )
     assert decision.action == BounceAction.OPEN
 
 
 def test_soft_window_is_fourteen_days_back_from_the_bounce() -> None:
-    start = soft_window_start(NOW, None, LIM)
+    start = soft_window_start(NOW, LIM)
     assert start == NOW - timedelta(days=14)
     # Three soft bounces spread over 15 days: the first one is outside the window.
     first, third = NOW - timedelta(days=15), NOW
-    assert first <= soft_window_start(third, None, LIM)
-
-
-def test_soft_window_starts_no_earlier_than_the_last_resume() -> None:
-    resumed = NOW - timedelta(days=3)
-    assert soft_window_start(NOW, resumed, LIM) == resumed
+    assert first <= soft_window_start(third, LIM)
 
 
 @pytest.mark.parametrize(
@@ -103,7 +98,7 @@ def test_soft_window_starts_no_earlier_than_the_last_resume() -> None:
 def test_hard_bounce_and_complaint_suppress_at_once(bounce_type, trigger) -> None:
     decision = decide_on_bounce(
         bounce_type=bounce_type, occurred_at=NOW, has_open_suppression=False,
-        probation_until=None, last_lifted_at=None, soft_in_window=0, lim=LIM,
+        probation_until=None, soft_in_window=0, lim=LIM,
     )
     assert (decision.action, decision.trigger, decision.is_repeat) == (
         BounceAction.OPEN, trigger, False,
@@ -113,7 +108,7 @@ def test_hard_bounce_and_complaint_suppress_at_once(bounce_type, trigger) -> Non
 def test_bounce_during_open_suppression_only_links() -> None:
     decision = decide_on_bounce(
         bounce_type=BounceType.HARD, occurred_at=NOW, has_open_suppression=True,
-        probation_until=None, last_lifted_at=None, soft_in_window=0, lim=LIM,
+        probation_until=None, soft_in_window=0, lim=LIM,
     )
     assert decision.action == BounceAction.LINK
 
@@ -121,8 +116,7 @@ def test_bounce_during_open_suppression_only_links() -> None:
 def test_hard_bounce_on_probation_resuppresses_as_a_repeat() -> None:
     decision = decide_on_bounce(
         bounce_type=BounceType.HARD, occurred_at=NOW, has_open_suppression=False,
-        probation_until=NOW + timedelta(days=1), last_lifted_at=NOW - timedelta(days=29),
-        soft_in_window=0, lim=LIM,
+        probation_until=NOW + timedelta(days=1), soft_in_window=0, lim=LIM,
     )
     assert (decision.action, decision.trigger, decision.is_repeat) == (
         BounceAction.OPEN, "probation_repeat", True,
@@ -132,20 +126,10 @@ def test_hard_bounce_on_probation_resuppresses_as_a_repeat() -> None:
 def test_hard_bounce_after_probation_is_not_a_repeat() -> None:
     decision = decide_on_bounce(
         bounce_type=BounceType.HARD, occurred_at=NOW, has_open_suppression=False,
-        probation_until=NOW - timedelta(seconds=1), last_lifted_at=NOW - timedelta(days=31),
-        soft_in_window=0, lim=LIM,
+        probation_until=NOW - timedelta(seconds=1), soft_in_window=0, lim=LIM,
     )
     assert decision.trigger == "hard_bounce"
     assert not decision.is_repeat
-
-
-def test_bounce_older_than_the_last_resume_is_recorded_only() -> None:
-    decision = decide_on_bounce(
-        bounce_type=BounceType.HARD, occurred_at=NOW - timedelta(days=2),
-        has_open_suppression=False, probation_until=NOW + timedelta(days=20),
-        last_lifted_at=NOW - timedelta(days=1), soft_in_window=0, lim=LIM,
-    )
-    assert decision.action == BounceAction.RECORD
 
 
 # --- guards ----------------------------------------------------------------------------------

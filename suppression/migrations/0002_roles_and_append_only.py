@@ -3,33 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-VIEW_MODELS = [
-    "school", "schoolmembership", "emailaddress", "suppression", "bounceevent",
-    "reinstatementrequest", "suppressionchange",
-    "historicalschool", "historicalschoolmembership", "historicalemailaddress",
-    "historicalsuppression", "historicalreinstatementrequest",
-]
-AGENT = [f"suppression.view_{m}" for m in VIEW_MODELS] + [
-    "suppression.add_suppression",
-    "suppression.add_reinstatementrequest",
-    "suppression.decide_reinstatementrequest",
-    "auth.view_user",
-]
-LEAD = AGENT + [
-    "suppression.override_guards",
-    "suppression.add_school", "suppression.change_school",
-    "suppression.add_schoolmembership", "suppression.change_schoolmembership",
-    "suppression.delete_schoolmembership",
-    "auth.add_user", "auth.change_user", "auth.view_group",
-]
-AUDITOR = [f"suppression.view_{m}" for m in VIEW_MODELS] + ["auth.view_user", "auth.view_group"]
-ROLES = {
-    "Support agent": AGENT,
-    "Support lead": LEAD,
-    "Auditor": AUDITOR,
-    # Owners never enter the admin; the portal grants them what their school memberships allow.
-    "School owner": [],
-}
+from suppression.roles import sync_roles
 
 APPEND_ONLY = ["suppression_bounceevent", "suppression_suppressionchange"]
 
@@ -39,17 +13,7 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, perms in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(wanted)
+    sync_roles(apps, using=schema_editor.connection.alias)
 
 
 def history_tables(apps):

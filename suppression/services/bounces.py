@@ -127,16 +127,19 @@ def _record(
     )["last"]
     soft_in_window = 0
     if bounce_type == BounceType.SOFT and open_suppression is None:
-        since = policy.soft_window_start(occurred_at, last_lifted_at, lim)
-        soft_in_window = 1 + address.events.filter(
-            bounce_type=BounceType.SOFT, occurred_at__gt=since, occurred_at__lte=occurred_at
-        ).count()
+        counted = address.events.filter(
+            bounce_type=BounceType.SOFT,
+            occurred_at__gt=policy.soft_window_start(occurred_at, lim),
+            occurred_at__lte=occurred_at,
+        )
+        if last_lifted_at is not None:
+            counted = counted.filter(received_at__gt=last_lifted_at)
+        soft_in_window = 1 + counted.count()
     decision = policy.decide_on_bounce(
         bounce_type=bounce_type,
         occurred_at=occurred_at,
         has_open_suppression=open_suppression is not None,
         probation_until=address.probation_until,
-        last_lifted_at=last_lifted_at,
         soft_in_window=soft_in_window,
         lim=lim,
     )

@@ -1,0 +1,86 @@
+"""Complaints: RFC 5965 abuse reports (ARF) and Microsoft's JMRP variant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import Message
+
+from suppression.dsn.mime import header
+from suppression.dsn.model import FailedRecipient
+from suppression.dsn.rfc3464 import parse_fields
+from suppression.dsn.textutil import ADDRESS_RE, clip, normalize_address, parse_date
+from suppression.taxonomy import BounceType, Reason
+
+# Microsoft's feedback loop (JMRP) attaches the complained-about message with this header.
+JMRP_HEADER = "X-HmXmrOriginalRecipient"
+
+
+def _addresses(value: str, limit: int = 20) -> list[str]:
+    found: list[str] = []
+    for match in ADDRESS_RE.finditer(value[:8192]):
+        address = match.group(0).lower().rstrip(".")
+        if address not in found:
+            found.append(address)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def complaint_recipients(
+    report_text: str, originals: list[Message], fallback_date: datetime | None
+) -> list[FailedRecipient]:
+    """One complaint per complaining address; [] when the report names nobody."""
+    fields: dict[str, str] = {}
+    for block in report_text.split("\n\n"):
+        for name, value in parse_fields(block).items():
+            fields.setdefault(name, value)
+    feedback_type = fields.get("feedback-type", "abuse").strip().lower()[:40] or "abuse"
+    rcpts = [normalize_address(fields["original-rcpt-to"])] if "original-rcpt-to" in fields else []
+    rcpts = [r for r in rcpts if r]
+    if not rcpts:
+        for original in originals[:1]:
+            rcpts = _addresses(header(original, JMRP_HEADER)) or _addresses(header(original, "To"))
+    date = parse_date(fields.get("arrival-date", "")) or parse_date(fields.get("received-date", ""))
+    return [
+        FailedRecipient(
+            recipient=rcpt,
+            original_recipient="",
+            reason=Reason.COMPLAINT,
+            type=BounceType.COMPLAINT,
+            status="",
+            smtp_code="",
+            diagnostic=clip(report_text),
+            action="",
+            remote_mta="",
+            rule=f"arf:{feedback_type}",
+            occurred_at=date or fallback_date,
+            feedback_type=feedback_type,
+        )
+        for rcpt in rcpts
+    ]
+
+
+def jmrp_recipients(
+    originals: list[Message], fallback_date: datetime | None
+) -> list[FailedRecipient]:
+    """Microsoft JMRP complaints: no report part, only the attached message with its marker."""
+    for original in originals[:1]:
+        rcpts = _addresses(header(original, JMRP_HEADER))
+        return [
+            FailedRecipient(
+                recipient=rcpt,
+                original_recipient="",
+                reason=Reason.COMPLAINT,
+                type=BounceType.COMPLAINT,
+                status="",
+                smtp_code="",
+                diagnostic="",
+                action="",
+                remote_mta="",
+                rule="arf:jmrp",
+                occurred_at=fallback_date,
+                feedback_type="abuse",
+            )
+            for rcpt in rcpts
+        ]
+    return []

@@ -1,0 +1,189 @@
+"""Bounces that are not RFC 3464: the failed recipients and their diagnostics in human text.
+
+Every MTA words its bounce differently, but they share a shape: a notice, the failed addresses
+each followed by the remote server's reply, then a copy of the original message behind a marker
+line. The rules below are about that shape, not about one MTA's template.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from suppression.dsn.textutil import ADDRESS_RE, collapse, find_smtp_code, find_status
+
+MAX_BOUNCE_TEXT = 32 * 1024
+MAX_RECIPIENTS = 200
+
+# Lines that introduce the copy of the original message.
+_ORIGINAL_MARKER_RE = re.compile(
+    r"^[\s\-=#*_>]*(?:"
+    r"(?:-{2,}|={2,}|_{2,}).{0,40}(?:original|returned|unsent|rejected|undelivered|attached|copy"
+    r"|header|received)\b.{0,60}"
+    r"|.{0,40}(?:original message|unsent message|returned message|message headers|headers of the"
+    r" original|header of the original|copy of (?:the|your) (?:original )?message|original mail"
+    r"|copy of the message|original e-?mail|bounced e-?mail)[^\n]{0,60}(?:follows?|below|:|-{2,}"
+    r"|is following|attached)[^\n]{0,20}"
+    r"|(?:original message|message headers) follow\.?"
+    r"|below (?:this line )?is (?:a )?copy of .{0,40}"
+    r")\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A header block start inside text: the original message pasted without a marker.
+_HEADER_BLOCK_RE = re.compile(
+    r"^(?:Return-Path|Received|Message-I[dD]|DKIM-Signature|X-[\w-]{1,40}):[ \t]",
+    re.MULTILINE | re.IGNORECASE,
+)
+_SKIP_LINE_RE = re.compile(
+    r"^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|message-id|in-reply-to|references|date|subject"
+    r"|x-[\w-]+|received|dkim-signature|envelope-from|mail from)\s*:",
+    re.IGNORECASE,
+)
+_URLISH_RE = re.compile(r"(?:https?://|www\.)\S{0,300}", re.IGNORECASE)
+_ROLE_ADDRESS_RE = re.compile(
+    r"^(?:postmaster|abuse|hostmaster|webmaster|support|help|noreply|no-reply)@|-(?:ctl|request"
+    r"|owner|help|admin)@",
+    re.IGNORECASE,
+)
+_SELF_ADDRESS_RE = re.compile(r"^(?:mailer-daemon|mailerdaemon|mail-daemon|double-bounce)@", re.I)
+
+
+@dataclass
+class TextRecipient:
+    recipient: str
+    status: str
+    smtp_code: str
+    diagnostic: str
+    block: str  # the text that speaks of this recipient, for classification
+
+
+def split_original(text: str) -> tuple[str, str]:
+    """The bounce notice and the copy of the original message that follows it (maybe "")."""
+    text = text[:MAX_BOUNCE_TEXT]
+    match = _ORIGINAL_MARKER_RE.search(text)
+    if match is not None and match.start() > 0:
+        return text[: match.start()], text[match.end() :]
+    # No marker: an original pasted directly after the notice starts with a run of headers.
+    for header_match in _HEADER_BLOCK_RE.finditer(text):
+        start = header_match.start()
+        if start == 0:
+            continue
+        following = text[start : start + 600]
+        if len(re.findall(r"^[\w-]{2,40}:[ \t]", following, re.MULTILINE)) >= 3:
+            return text[:start], text[start:]
+    return text, ""
+
+
+_QUOTED_RE = re.compile(r"^[ \t]*>[ \t]?", re.MULTILINE)
+
+
+def unquote_forwarded(text: str) -> str:
+    """A bounce forwarded by a person comes quoted with "> "; read it unquoted."""
+    head = text[:MAX_BOUNCE_TEXT]
+    lines = [line for line in head.splitlines() if line.strip()]
+    if len(lines) < 5:
+        return text
+    quoted = sum(1 for line in lines if line.lstrip().startswith(">"))
+    if quoted * 10 < len(lines) * 6:
+        return text
+    return _QUOTED_RE.sub("", head)
+
+
+def _line_addresses(line: str) -> list[str]:
+    if "@" not in line or _SKIP_LINE_RE.match(line):
+        return []
+    line = _URLISH_RE.sub(" ", line)
+    found = []
+    for match in ADDRESS_RE.finditer(line):
+        before = line[max(0, match.start() - 1) : match.start()]
+        if before in ("=", "/", "?", "&", ".", "+"):
+            continue
+        address = match.group(0).lower().rstrip(".")
+        if _SELF_ADDRESS_RE.match(address):
+            continue
+        found.append(address)
+    return found
+
+
+def extract(notice: str, exclude: set[str]) -> list[TextRecipient]:
+    """Failed recipients named in a bounce notice, each with the text that concerns it."""
+    lines = notice.splitlines()
+    mentions: list[tuple[int, str]] = []  # (line index, address)
+    order: list[str] = []
+    for index, line in enumerate(lines):
+        for address in _line_addresses(line):
+            if address in exclude:
+                continue
+            mentions.append((index, address))
+            if address not in order:
+                order.append(address)
+                if len(order) >= MAX_RECIPIENTS:
+                    break
+        if len(order) >= MAX_RECIPIENTS:
+            break
+    if not order:
+        return []
+    # "please contact postmaster@..." is advice, not a failed recipient, when others are named.
+    named = [a for a in order if not _ROLE_ADDRESS_RE.match(a)]
+    if named and len(named) < len(order):
+        order = named
+        mentions = [(i, a) for i, a in mentions if a in named]
+    blocks: dict[str, list[str]] = {address: [] for address in order}
+    if len(order) == 1:
+        first = mentions[0][0]
+        blocks[order[0]] = lines[first:]
+    else:
+        # A recipient owns the lines from each line naming it to the next line naming another.
+        owner = ""
+        for index, line in enumerate(lines):
+            named = [a for i, a in mentions if i == index]
+            if named and owner not in named:
+                owner = named[0]
+            if owner:
+                blocks[owner].append(line)
+    result = []
+    for address in order:
+        block = "\n".join(blocks[address])
+        result.append(_recipient(address, block))
+    return result
+
+
+def _recipient(address: str, block: str) -> TextRecipient:
+    status = find_status(block)
+    smtp_code = find_smtp_code(block)
+    return TextRecipient(
+        recipient=address,
+        status=status,
+        smtp_code=smtp_code,
+        diagnostic=_diagnostic(address, block),
+        block=block,
+    )
+
+
+_BOILERPLATE_RE = re.compile(
+    r"^\s*(?:-{3,}.*|\*{3,}.*|={3,}.*|#{3,}.*|.*transcript of session.*|.*following address.*"
+    r"|.*permanent fatal errors.*|.*technical details.*|.*the error that the other server returned"
+    r".*|original-recipient:.*|final-recipient:.*|action:.*|status:.*|reporting-mta:.*)\s*$",
+    re.IGNORECASE,
+)
+_REPLY_LINE_RE = re.compile(
+    r"(?:^|\s|<<<\s?|said:\s?|:\s)[245]\d\d[\s\-:]|#?[245]\.\d{1,3}\.\d{1,3}"
+)
+
+
+_CODE_START_RE = re.compile(r"(?<![\w.#-])[245]\d\d(?=[\s\-:])")
+
+
+def _diagnostic(address: str, block: str) -> str:
+    """The server's words for this recipient: from its first reply line, else the block."""
+    lines = [line for line in block.splitlines() if line.strip()][:40]
+    lines = [line for line in lines if not _BOILERPLATE_RE.match(line)]
+    for index, line in enumerate(lines):
+        if _REPLY_LINE_RE.search(line):
+            # Start at the reply code: "host mx said: 550 ..." keeps only the server's words.
+            code = _CODE_START_RE.search(line)
+            first = line[code.start() :] if code else line
+            text = collapse(" ".join([first, *lines[index + 1 : index + 8]]))
+            return text[:1000]
+    text = collapse(" ".join(lines[:8]))
+    return text[:1000]

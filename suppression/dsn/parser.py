@@ -1,0 +1,358 @@
+"""parse_message: from raw bytes to a normalized ParseResult, never raising."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from email.message import Message
+from email.parser import HeaderParser
+from email.policy import compat32
+
+from suppression.dsn import arf, esp, freetext, rfc3464, signals
+from suppression.dsn.autoreply import is_auto_reply
+from suppression.dsn.classify import classify
+from suppression.dsn.mime import MimeLimitError, Parts, header, load, walk
+from suppression.dsn.model import FailedRecipient, Kind, ParseResult
+from suppression.dsn.textutil import (
+    ADDRESS_RE,
+    clip,
+    find_smtp_code,
+    find_status,
+    normalize_address,
+    parse_date,
+)
+from suppression.taxonomy import BounceType, Reason, bounce_type_for
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+_VALID_STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
+_FAILED_ACTIONS = ("failed", "failure", "")
+_DELIVERED_ACTIONS = ("delivered", "relayed", "expanded", "deliverable")
+_KWIGA_RE = {
+    name: re.compile(rf"^{name}:[ \t]*(\S[^\r\n]{{0,200}})", re.IGNORECASE | re.MULTILINE)
+    for name in ("X-Kwiga-School", "X-Kwiga-Stream", "Message-ID")
+}
+_REMOTE_HOST_RE = re.compile(
+    r"(?:host|server|mx)[: ]+<?([a-z0-9][a-z0-9.-]{1,200}\.[a-z]{2,24})\b", re.IGNORECASE
+)
+
+
+def parse_message(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
+    """Read one bounce, complaint or other message; bad input gives UNPARSEABLE, never raises."""
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        return _unparseable(f"expected bytes, got {type(raw).__name__}")
+    if len(raw) > max_bytes:
+        return _unparseable(f"message is {len(raw)} bytes, over the {max_bytes}-byte limit")
+    if not bytes(raw[:65536]).strip():
+        return _unparseable("empty message")
+    try:
+        return _parse(bytes(raw))
+    except MimeLimitError as exc:
+        return _unparseable(f"refused: {exc}")
+    except (Exception, RecursionError) as exc:  # the last line of defence; causes get fixed
+        return _unparseable(f"parser error: {type(exc).__name__}: {str(exc)[:200]}")
+
+
+def _unparseable(detail: str, bounce_id: str = "") -> ParseResult:
+    return ParseResult(Kind.UNPARSEABLE, (), "", "", "", detail, bounce_id)
+
+
+def _message_id(value: str) -> str:
+    return value.strip().strip("<>").strip()[:255]
+
+
+class _Context:
+    """What every branch needs: the message, its parts and the facts about the original."""
+
+    def __init__(self, msg: Message, parts: Parts) -> None:
+        self.msg = msg
+        self.parts = parts
+        self.bounce_id = _message_id(header(msg, "Message-ID"))
+        self.date = parse_date(header(msg, "Date"))
+        if parts.texts:
+            parts.texts[0] = freetext.unquote_forwarded(parts.texts[0])
+        first_text = parts.texts[0] if parts.texts else ""
+        self.notice, self.inline_original = freetext.split_original(first_text)
+        self.original_id, self.school, self.stream = self._original_facts()
+
+    def _original_facts(self) -> tuple[str, str, str]:
+        originals = list(self.parts.originals)
+        if self.inline_original.strip():
+            text = self.inline_original.lstrip("\r\n")[:65536]
+            originals.append(HeaderParser(policy=compat32).parsestr(text, headersonly=True))
+        found = {"Message-ID": "", "X-Kwiga-School": "", "X-Kwiga-Stream": ""}
+        for original in originals:
+            for name in found:
+                if not found[name]:
+                    found[name] = header(original, name).strip()
+        texts = [self.inline_original, *self.parts.other_texts, *self.parts.texts[1:]]
+        for name, pattern in _KWIGA_RE.items():
+            if found[name]:
+                continue
+            for text in texts:
+                match = pattern.search(text[:65536])
+                if match:
+                    found[name] = match.group(1).strip()
+                    break
+        return (
+            _message_id(found["Message-ID"]),
+            found["X-Kwiga-School"][:100],
+            found["X-Kwiga-Stream"][:40].lower(),
+        )
+
+    def result(
+        self, kind: Kind, recipients: list[FailedRecipient] | tuple[()] = (), detail: str = ""
+    ) -> ParseResult:
+        return ParseResult(
+            kind=kind,
+            recipients=tuple(recipients),
+            original_message_id=self.original_id,
+            school=self.school,
+            stream=self.stream,
+            detail=detail,
+            bounce_message_id=self.bounce_id,
+        )
+
+    def exclude(self) -> set[str]:
+        """Addresses that are the bounce's own or the original sender's, never the recipient."""
+        names = ("From", "To", "Cc", "Reply-To", "Return-Path", "Sender", "Delivered-To")
+        found: set[str] = set()
+        sources = [self.msg, *self.parts.originals[:1]]
+        for index, source in enumerate(sources):
+            for name in names:
+                if index > 0 and name in ("To", "Cc", "Delivered-To"):
+                    continue
+                for match in ADDRESS_RE.finditer(header(source, name)[:2000]):
+                    found.add(match.group(0).lower())
+        return found
+
+
+def _parse(raw: bytes) -> ParseResult:
+    msg = load(raw)
+    parts = walk(msg)
+    ctx = _Context(msg, parts)
+
+    if parts.feedback_reports:
+        recipients = arf.complaint_recipients(parts.feedback_reports[0], parts.originals, ctx.date)
+        if recipients:
+            return ctx.result(Kind.COMPLAINT, recipients)
+        return ctx.result(Kind.UNPARSEABLE, detail="feedback report names no recipient")
+    if parts.originals and parts.originals[0].get(arf.JMRP_HEADER) is not None:
+        recipients = arf.jmrp_recipients(parts.originals, ctx.date)
+        if recipients:
+            return ctx.result(Kind.COMPLAINT, recipients)
+
+    records: list[rfc3464.DsnRecord] = []
+    for text in parts.delivery_status:
+        records.extend(rfc3464.parse(text))
+    if not records:
+        for text in parts.texts[:3]:
+            if rfc3464.looks_like_dsn_text(text):
+                records.extend(rfc3464.parse(text))
+    if not records and not freetext.extract(ctx.notice, ctx.exclude()):
+        # A gateway that wraps the real bounce in its own empty notice.
+        for text in parts.nested_delivery_status[:4]:
+            records.extend(rfc3464.parse(text))
+    if records:
+        return _from_dsn(ctx, records)
+
+    for text in parts.texts[:2]:
+        data = esp.find_json(text)
+        if data is not None:
+            return _from_esp_json(ctx, data)
+
+    if signals.looks_like_bounce(msg, ctx.notice):
+        return _from_text(ctx)
+    if is_auto_reply(msg, ctx.notice):
+        return ctx.result(Kind.AUTO_REPLY, detail="automatic reply")
+    return ctx.result(Kind.NOT_A_BOUNCE, detail="no delivery report, complaint or bounce text")
+
+
+def _build(
+    ctx: _Context,
+    *,
+    recipient: str,
+    original: str,
+    status: str,
+    smtp_code: str,
+    diagnostic: str,
+    texts: tuple[str, ...],
+    action: str,
+    remote_mta: str,
+    occurred_at: datetime | None,
+) -> FailedRecipient:
+    if not _VALID_STATUS_RE.match(status):
+        status = ""
+    found = find_status(diagnostic)
+    # The code in the server's own reply beats the reporting MTA's Status field, which is often a
+    # catch-all or its own translation, as long as both agree on permanent versus temporary.
+    if found and (not status or found[0] == status[0]):
+        status = found
+    smtp_code = smtp_code or find_smtp_code(diagnostic)
+    reason, rule = classify(status, smtp_code, *texts)
+    return FailedRecipient(
+        recipient=recipient,
+        original_recipient=original,
+        reason=reason,
+        type=bounce_type_for(reason, status, smtp_code),
+        status=status,
+        smtp_code=smtp_code,
+        diagnostic=clip(diagnostic),
+        action=action or "failed",
+        remote_mta=remote_mta,
+        rule=rule,
+        occurred_at=occurred_at or ctx.date,
+    )
+
+
+def _from_dsn(ctx: _Context, records: list[rfc3464.DsnRecord]) -> ParseResult:
+    failed, delayed, delivered = [], [], []
+    for record in records:
+        action = record.action
+        if action in _DELIVERED_ACTIONS or (not action and record.status.startswith("2")):
+            delivered.append(record)
+        elif action == "delayed":
+            delayed.append(record)
+        elif action in _FAILED_ACTIONS or record.status[:1] in ("4", "5"):
+            failed.append(record)
+        else:
+            delivered.append(record)
+    if not failed:
+        if delayed:
+            return ctx.result(Kind.DELAYED, detail="delivery delayed, not failed (Action: delayed)")
+        return ctx.result(Kind.DELIVERED, detail="delivery or relay report")
+    blocks = {
+        item.recipient: item for item in freetext.extract(ctx.notice, set())
+    }  # the notice often has the server's full reply when the DSN fields are terse
+    built = []
+    seen = set()
+    for record in failed:
+        if record.recipient in seen:
+            continue
+        seen.add(record.recipient)
+        block = blocks.get(record.recipient) or blocks.get(record.original_recipient)
+        block_text = block.block if block else ""
+        diagnostic = record.diagnostic or (block.diagnostic if block else "")
+        built.append(
+            _build(
+                ctx,
+                recipient=record.recipient,
+                original=record.original_recipient,
+                status=record.status,
+                smtp_code="",
+                diagnostic=diagnostic,
+                texts=(diagnostic, block_text) if record.diagnostic else (block_text,),
+                action=record.action or "failed",
+                remote_mta=record.remote_mta,
+                occurred_at=record.occurred_at,
+            )
+        )
+    return ctx.result(Kind.FAILED, built)
+
+
+def _from_text(ctx: _Context) -> ParseResult:
+    if signals.is_delay_warning(ctx.msg, ctx.notice):
+        return ctx.result(Kind.DELAYED, detail="delay warning, not a failure")
+    exclude = ctx.exclude()
+    found = freetext.extract(ctx.notice, exclude)
+    failed_header = header(ctx.msg, "X-Failed-Recipients")
+    listed = [m.group(0).lower() for m in ADDRESS_RE.finditer(failed_header[:20000])][:200]
+    if listed:
+        by_address = {item.recipient: item for item in found}
+        found = [
+            by_address.get(a) or freetext.TextRecipient(a, "", "", "", ctx.notice) for a in listed
+        ]
+    if not found:
+        fallback = _original_recipients(ctx)
+        found = [freetext.TextRecipient(a, "", "", "", ctx.notice) for a in fallback]
+    if not found:
+        return ctx.result(Kind.UNPARSEABLE, detail="bounce text names no recipient")
+    subject = header(ctx.msg, "Subject")
+    built = []
+    for item in found:
+        diagnostic = item.diagnostic or clip(ctx.notice)
+        remote = _REMOTE_HOST_RE.search(item.block[:4000])
+        built.append(
+            _build(
+                ctx,
+                recipient=item.recipient,
+                original="",
+                status=item.status,
+                smtp_code=item.smtp_code,
+                diagnostic=diagnostic,
+                texts=(item.block, ctx.notice if len(found) == 1 else "", subject),
+                action="failed",
+                remote_mta=remote.group(1).lower() if remote else "",
+                occurred_at=None,
+            )
+        )
+    return ctx.result(Kind.FAILED, built)
+
+
+def _original_recipients(ctx: _Context) -> list[str]:
+    """The original's To when the notice names nobody (some notices only quote the original)."""
+    sources: list[Message] = list(ctx.parts.originals[:1])
+    if ctx.inline_original.strip():
+        text = ctx.inline_original.lstrip("\r\n")[:65536]
+        sources.append(HeaderParser(policy=compat32).parsestr(text, headersonly=True))
+    for source in sources:
+        addresses = []
+        for match in ADDRESS_RE.finditer(header(source, "To")[:4000]):
+            address = normalize_address(match.group(0))
+            if address and address not in addresses:
+                addresses.append(address)
+        if addresses and len(addresses) <= 5:
+            return addresses
+    return []
+
+
+def _from_esp_json(ctx: _Context, data: dict) -> ParseResult:
+    event = esp.read_event(data)
+    ctx.original_id = ctx.original_id or _message_id(event.headers.get("message-id", ""))
+    ctx.school = ctx.school or event.headers.get("x-kwiga-school", "")[:100]
+    ctx.stream = ctx.stream or event.headers.get("x-kwiga-stream", "")[:40].lower()
+    built = []
+    for item in event.recipients:
+        address = normalize_address(item.address)
+        if not address:
+            continue
+        if event.kind == "complaint":
+            built.append(
+                FailedRecipient(
+                    recipient=address,
+                    original_recipient="",
+                    reason=Reason.COMPLAINT,
+                    type=BounceType.COMPLAINT,
+                    status="",
+                    smtp_code="",
+                    diagnostic="",
+                    action="",
+                    remote_mta="",
+                    rule=f"arf:{event.feedback_type}",
+                    occurred_at=event.occurred_at or ctx.date,
+                    feedback_type=event.feedback_type,
+                )
+            )
+            continue
+        built.append(
+            _build(
+                ctx,
+                recipient=address,
+                original="",
+                status=item.status,
+                smtp_code="",
+                diagnostic=item.diagnostic,
+                texts=(item.diagnostic, event.subtype),
+                action=item.action,
+                remote_mta=event.remote_mta,
+                occurred_at=event.occurred_at,
+            )
+        )
+    if event.kind in ("bounce", "complaint"):
+        if built:
+            return ctx.result(Kind.FAILED if event.kind == "bounce" else Kind.COMPLAINT, built)
+        return ctx.result(Kind.UNPARSEABLE, detail=f"SES {event.kind} without recipients")
+    if event.kind in ("delivery", "send", "open", "click"):
+        return ctx.result(Kind.DELIVERED, detail=f"SES {event.kind} notification")
+    if event.kind == "deliverydelay":
+        return ctx.result(Kind.DELAYED, detail="SES delivery delay notification")
+    return ctx.result(Kind.NOT_A_BOUNCE, detail=f"SES notification of type {event.kind or '?'}")

@@ -1,0 +1,231 @@
+"""Diagnostic phrases servers write, in several languages, mapped to reasons.
+
+Matched against lowercased, whitespace-collapsed text. The first rule that matches wins, so the
+order goes from the most telling evidence to the vaguest: a quota or size complaint, then lists of
+blocked senders, content filters, relaying and authentication, unknown users and domains, then the
+generic refusals, network trouble and timeouts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from suppression.taxonomy import Reason
+
+R = Reason
+MAX_SCAN = 6000
+
+_RULES_SOURCE: list[tuple[str, Reason, str]] = [
+    (
+        "mailbox-full",
+        R.MAILBOX_FULL,
+        r"mail ?box (?:is |was )?(?:full|over|exceed)|(?:mail ?box|mailfolder|inbox|account|user)"
+        r" (?:is |has )?(?:over|exceeded)[ -]?(?:the |its |his |her )?(?:quota|limit|storage)"
+        r"|over ?quota|quota (?:exceeded|exceed|full|violation)|exceeded (?:the |their |storage |"
+        r"disk )*(?:quota|storage allocation)|storage (?:quota|space) (?:exceeded|full)"
+        r"|insufficient (?:disk )?(?:space|quota) (?:for|in) (?:the )?(?:user|mailbox|recipient)"
+        r"|recipient'?s? mailbox (?:is )?full|mailbox (?:size|storage) (?:limit )?exceeded"
+        r"|exceeded the local limit|not enough (?:storage|space) (?:for|in)|mailbox quota"
+        r"|would exceed (?:the )?(?:mailbox|quota)|user'?s? (?:disk )?quota|full mailbox"
+        r"|postfach (?:ist )?voll|speicherplatz|boîte (?:aux lettres |mail "
+        r"|de réception )?(?:est )?"
+        r"pleine|casella (?:di posta )?(?:piena|è piena)|buz[oó]n (?:de correo )?(?:est[aá] )?lleno"
+        r"|caixa (?:postal )?(?:está )?(?:cheia|lotada)|ящик (?:\S+ )?переполнен|переполнен"
+        r"|превышен\w? (?:\S+ )?(?:квот|лимит|размер ящика)"
+        r"|メールボックスが(?:一杯|いっぱい|満杯)"
+        r"|容量(?:オーバー|超過|が不足)|邮箱(?:已满|空间不足)|信箱已满"
+        r"|is full|too many messages in",
+    ),
+    (
+        "message-too-large",
+        R.MESSAGE_TOO_LARGE,
+        r"message (?:size |length )?(?:is )?(?:too (?:big|large)|exceeds)|(?:mail|message|email)"
+        r" size (?:limit )?(?:exceed|too)|size (?:limit )?exceeded|exceeds? (?:the )?(?:maximum|max"
+        r"|fixed|allowed|size)[a-z ]{0,30}size|too large|larger than (?:the )?(?:maximum|allowed|"
+        r"limit)|message too big|size of (?:the )?message|nachricht (?:ist )?zu gro|trop volumineux"
+        r"|demasiado grande|слишком больш|サイズ(?:が大き|オーバー|超過)",
+    ),
+    (
+        "rate-limit",
+        R.SERVER_UNAVAILABLE,
+        r"frequency limit|rate.?limit|too many (?:connections|concurrent|sessions|simultaneous)"
+        r"|throttl|connection limit|too many (?:messages|mails) (?:from|in|per)",
+    ),
+    (
+        "spam-url",
+        R.SPAM_FILTERED,
+        r"uribl|surbl|blacklisted (?:url|link|domain in)|dbl\.spamhaus|listed url",
+    ),
+    (
+        "blocklist",
+        R.SENDER_BLOCKED,
+        r"spamhaus|spamcop|sorbs|barracudacentral|dnsbl|\brbl\b|realtime black|black ?list"
+        r"|block ?list"
+        r"|deny ?list|\blisted (?:in|on|at|by)\b|(?:poor|bad|low) (?:ip |sender "
+        r"|domain )?reputation"
+        r"|reputation|reverse (?:dns|lookup|hostname)|ptr record|\brdns\b|no ptr|dynamic ip"
+        r"|residential|dial-?up|unexpected volume or user complaints|user complaints"
+        r"|(?:client|sending) (?:host|ip|server) .{0,80}(?:rejected|blocked|refused|denied)"
+        r"|open relay|(?:ip|address) (?:\S+ )?(?:is |has been )?(?:blocked|banned|blacklisted)"
+        r"|invalid ip",
+    ),
+    (
+        "spam-content",
+        R.SPAM_FILTERED,
+        r"spam|junk mail|\bvirus|malware|infected|phish|unsolicited|\buce\b|bulk mail"
+        r"|content (?:rejected|filter|policy)|message content|suspicious|media error"
+        r"|rejected (?:as|because of) (?:bulk|content)|mensaje no deseado|unerwünscht|спам",
+    ),
+    (
+        "no-relaying",
+        R.REJECTED,
+        r"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed)|prohibited|forbidden)"
+        r"|(?:not|unable to|we do not|cannot|can't) (?:permitted to )?relay|no relaying"
+        r"|relaying (?:is )?not|not a gateway|open relay",
+    ),
+    (
+        "authentication",
+        R.REJECTED,
+        r"\bspf\b|\bdkim\b|\bdmarc\b|authentication (?:check|fail|requir)|unauthenticated"
+        r"|not authenticated|sender policy framework|domainkeys",
+    ),
+    (
+        "sender-rejected",
+        R.REJECTED,
+        r"sender (?:address |domain )?(?:rejected|denied|invalid|unknown|verify)|invalid sender"
+        r"|(?:domain of )?sender (?:address )?(?:does not|doesn't) (?:exist|resolve)"
+        r"|mail ?from.{0,40}(?:rejected|invalid|not)|from: ?domain is invalid"
+        r"|you are not (?:a )?member|not (?:a )?member of|permission to post|not allowed to post"
+        r"|moderator|sender is not",
+    ),
+    (
+        "mailer-error",
+        R.REJECTED,
+        r"pipe to \||mailer error|command (?:died|failed)|exit (?:code|status)|delivery program"
+        r"|unexpected (?:exit|error) (?:code|status)|local delivery failed",
+    ),
+    (
+        "domain-not-exist",
+        R.DOMAIN_UNKNOWN,
+        r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}\.? (?:does(?: not|n't) exist|not found|unknown)",
+    ),
+    (
+        "user-unknown",
+        R.MAILBOX_UNKNOWN,
+        r"(?:user|recipient|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|"
+        r"invalid|not (?:found|known|recognized|recognised|listed)|does(?: not|n't) exist|no longer"
+        r"|unavailable and|non.?existent)|(?:unknown|invalid|illegal|bad|non.?existent)"
+        r" (?:user|recipient|mailbox|address|e-?mail address|local.?part|alias|account|addressee)"
+        r"|no such (?:user|mailbox|recipient|address|account|person|local user|e-?mail)"
+        r"|(?:user|mailbox|recipient|address|account|e-?mail) (?:\S+ )?not (?:found|exist)"
+        r"|does(?: not|n't) (?:exist|have an? (?:\S+ )?account)|not exist|no mailbox"
+        r"|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|unrouteable address"
+        r"|not listed in|invalid final delivery|userid|name is not recognized|address rejected:"
+        r" ?(?:user unknown|undeliverable)|bad destination mailbox|no account|address unknown"
+        r"|recipient rejected|unknown or illegal|has moved|no longer (?:valid|available|in use|"
+        r"active|exists)|inactive (?:user|account|mailbox)|(?:account|mailbox"
+        r"|address) (?:has been |"
+        r"is |was )?(?:disabled|deactivated|suspended|discontinued|closed|expired|locked|deleted|"
+        r"inactive|blocked)|unbekannt|existiert nicht|gibt es nicht|inconnu|n'existe pas|"
+        r"introuvable|desconocid|no existe|inexistente|sconosciut|non esiste|inesistente"
+        r"|не существует|нет такого|не найден|несуществующ|неизвестн|存在しません|存在しない"
+        r"|宛先不明|見つかりません|不存在|无此用户|用户不存在|unknown\b.{0,20}\brecipient"
+        r"|recipient address rejected: access denied|recipient not found|リストにありません"
+        r"|ディレクトリ.{0,20}ありません|登録されていません|(?:user|account|mailbox)\b.{0,60}"
+        r"\b(?:temporar\w* )?(?:locked|suspended|disabled|deactivated)",
+    ),
+    (
+        "null-mx",
+        R.DOMAIN_UNKNOWN,
+        r"null mx|does(?: not|n't) (?:receive|accept) (?:e-?mails?|mail)|rfc ?7505"
+        r"|indicated no smtp service",
+    ),
+    (
+        "domain-unknown",
+        R.DOMAIN_UNKNOWN,
+        r"host (?:or domain name )?(?:unknown|not found)|unknown (?:host|domain)|domain (?:name )?"
+        r"(?:not found|does(?: not|n't) exist|unknown|is not (?:valid|registered)|not exist)"
+        r"|no such (?:domain|host)|nxdomain|name or service not known|unrouteable (?:mail )?domain"
+        r"|no mx|mx (?:record )?(?:not found|lookup failed)"
+        r"|bad destination (?:system|host)|couldn't find any host|no valid (?:mx|host)"
+        r"|domain (?:\S+ )?(?:is )?not (?:valid|resolv)|unresolvable|authoritative answer"
+        r"|dominio (?:no existe|inexistente)|domaine (?:inexistant|inconnu)",
+    ),
+    (
+        "blocked",
+        R.SENDER_BLOCKED,
+        r"\bblocked|blacklisted|\bbanned|access denied|denied access|not allowed to send"
+        r"|rejected by (?:the )?recipient|refused to accept|sender denied|you are not allowed"
+        r"|messages from .{0,60} (?:are |is )?(?:not accepted|rejected|refused)|do not accept mail"
+        r" from|not accept(?:ing)? (?:mail|messages) from|blockiert|bloqu",
+    ),
+    (
+        "network",
+        R.DNS_ERROR,
+        r"no route to host|network (?:is )?unreachable|connection refused|socket error"
+        r"|host (?:not |un)reachable|(?:unable|could not|couldn't|failed) to (?:connect|establish)"
+        r"|wasn't able to establish|no smtp connection|did not accept our requests to connect"
+        r"|name service error|dns (?:error|failure|lookup|problem|timeout|servfail|temporary)"
+        r"|temporary (?:lookup|dns)"
+        r" failure|servfail|name server|connection (?:reset|lost|dropped|closed)"
+        r"|lost connection|tls (?:handshake|negotiation)|cannot connect",
+    ),
+    (
+        "policy",
+        R.REJECTED,
+        r"polic(?:y|ies)|not (?:authori[sz]ed|permitted)|prohibited|syntax"
+        r"|command (?:unrecognized|not)"
+        r"|mailer error|rfc ?(?:2822|5322|822)|malformed|header|not compliant|rejected for"
+        r"|delivery not authorized|forbidden|mailing list|(?:illegal|prohibited|dangerous"
+        r"|forbidden|"
+        r"blocked|unacceptable) (?:attachment|file)|attachment",
+    ),
+    (
+        "expired",
+        R.SERVER_UNAVAILABLE,
+        r"(?:retry|delivery) (?:time ?out|time) (?:exceeded|expired)|message expired"
+        r"|envelope expired"
+        r"|(?:queue|queued) (?:too long|for too)|in the queue too long|giving up|gave up|expired"
+        r"|could not be delivered (?:within|for)|could not deliver for|retry timeout"
+        r"|timed? ?out|time-out|too many (?:retries|attempts)|maximum (?:delivery|retry) time",
+    ),
+    (
+        "server-busy",
+        R.SERVER_UNAVAILABLE,
+        r"try (?:again )?later|temporar|(?:service|server|system) (?:is )?(?:currently "
+        r"|temporarily )?"
+        r"(?:not available|unavailable)|too many (?:connections|concurrent|sessions|messages|"
+        r"recipients|errors)|rate limit|throttl|service (?:not available|unavailable)|server busy"
+        r"|system (?:is )?(?:busy|full|error|not available|overload)|insufficient system storage"
+        r"|resources? (?:temporarily|unavailable)|internal (?:server )?error|local error"
+        r"|operating system error|overload|greylist|graylist|deferred|out of memory",
+    ),
+    (
+        "mailbox-unavailable",
+        R.MAILBOX_UNKNOWN,
+        r"mailbox (?:unavailable|not available)|not (?:a )?valid|recipient not|undeliverable to"
+        r"|recipient address rejected|check (?:if|that|whether) (?:the )?(?:e-?mail "
+        r"|recipient'?s? )?"
+        r"address",
+    ),
+    (
+        "rejected",
+        R.REJECTED,
+        r"\brejected\b|refused|denied|not accepted|reject",
+    ),
+]
+
+RULES: list[tuple[str, Reason, re.Pattern[str]]] = [
+    (name, reason, re.compile(source)) for name, reason, source in _RULES_SOURCE
+]
+
+
+def match_phrase(text: str) -> tuple[Reason, str] | None:
+    """The reason and rule name of the first phrase rule matching the text, None if none does."""
+    if not text:
+        return None
+    lowered = " ".join(text[:MAX_SCAN].split()).lower()
+    for name, reason, pattern in RULES:
+        if pattern.search(lowered):
+            return reason, name
+    return None

@@ -1,0 +1,105 @@
+"""RFC 3464 delivery-status fields: per-message and per-recipient blocks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from suppression.dsn.mime import iter_header_blocks
+from suppression.dsn.textutil import collapse, normalize_address, parse_date
+
+_FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z0-9-]{0,40})[ \t]*:[ \t]*(.*)$")
+MAX_RECIPIENTS = 500
+
+
+@dataclass
+class DsnRecord:
+    recipient: str
+    original_recipient: str
+    action: str
+    status: str
+    diagnostic: str
+    diagnostic_type: str
+    remote_mta: str
+    occurred_at: datetime | None
+
+
+def parse_fields(block: str) -> dict[str, str]:
+    """A block's fields, names lowercased, folded lines joined; the first occurrence wins."""
+    fields: dict[str, str] = {}
+    name = ""
+    for line in block.splitlines():
+        if line[:1] in (" ", "\t") and name:
+            fields[name] += " " + line.strip()
+            continue
+        match = _FIELD_RE.match(line)
+        if match is None:
+            name = ""
+            continue
+        name = match.group(1).lower()
+        if name in fields:
+            name = ""  # keep the first value, ignore continuation of a duplicate
+            continue
+        fields[name] = match.group(2).strip()
+    return fields
+
+
+def _value_after_type(value: str) -> tuple[str, str]:
+    """Split "smtp; 550 5.1.1 ..." into ("smtp", "550 5.1.1 ...")."""
+    value = collapse(value)
+    head, sep, rest = value.partition(";")
+    if sep and len(head) <= 20 and " " not in head.strip():
+        return head.strip().lower(), rest.strip()
+    return "", value
+
+
+def parse(text: str) -> list[DsnRecord]:
+    """Recipient records of a delivery-status text; [] when it has none."""
+    message_fields: dict[str, str] = {}
+    records: list[DsnRecord] = []
+    for block in iter_header_blocks(text):
+        fields = parse_fields(block)
+        if not fields:
+            continue
+        rcpt_raw = fields.get("final-recipient") or fields.get("x-actual-recipient") or ""
+        orig_raw = fields.get("original-recipient", "")
+        if not rcpt_raw and not orig_raw:
+            if "reporting-mta" in fields or "arrival-date" in fields or not records:
+                message_fields.update({k: v for k, v in fields.items() if k not in message_fields})
+            continue
+        recipient = normalize_address(rcpt_raw) or normalize_address(orig_raw)
+        if not recipient:
+            continue
+        original = normalize_address(orig_raw)
+        if original == recipient:
+            original = ""
+        diag_type, diagnostic = _value_after_type(fields.get("diagnostic-code", ""))
+        _, remote = _value_after_type(fields.get("remote-mta", ""))
+        status = collapse(fields.get("status", "")).split(" ")[0][:16]
+        date = (
+            parse_date(fields.get("last-attempt-date", ""))
+            or parse_date(fields.get("arrival-date", ""))
+            or parse_date(message_fields.get("arrival-date", ""))
+        )
+        records.append(
+            DsnRecord(
+                recipient=recipient,
+                original_recipient=original,
+                action=collapse(fields.get("action", "")).lower().split(" ")[0][:20],
+                status=status,
+                diagnostic=diagnostic,
+                diagnostic_type=diag_type,
+                remote_mta=remote[:255],
+                occurred_at=date,
+            )
+        )
+        if len(records) >= MAX_RECIPIENTS:
+            break
+    return records
+
+
+def looks_like_dsn_text(text: str) -> bool:
+    """Delivery-status fields pasted into a text part (some ESPs write them there)."""
+    lowered = text[:20000].lower()
+    return "final-recipient:" in lowered and ("action:" in lowered or "status:" in lowered)

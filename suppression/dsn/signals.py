@@ -1,0 +1,80 @@
+"""Whether a message that is not a standard DSN is a bounce at all, and whether it is a warning."""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+
+from suppression.dsn.mime import header
+
+_DAEMON_RE = re.compile(
+    r"mailer[-_ ]?daemon|postmaster|post_master|mail delivery|delivery (?:system|subsystem)"
+    r"|mail\.delivery|\bmta\b|double-bounce|mail administrator|system administrator",
+    re.IGNORECASE,
+)
+_SUBJECT_RE = re.compile(
+    r"undeliver|undelivered|returned mail|return(?:ed|ing) message|delivery (?:status|failure"
+    r"|failed"
+    r"|problem|notification|report|error)|failure notice|mail delivery|non.?deliver|not delivered"
+    r"|could not be delivered|delivery has failed|bounce|error sending|mail system error"
+    r"|permanent (?:delivery )?failure|delivery notification|failed delivery|mail failure"
+    r"|unzustellbar|nicht zustellbar|non remis|non distribu|no (?:se puede|se pudo) entregar"
+    r"|non recapitabil|недоставлен|не доставлен|ошибка доставки|配信エラー|配信不能|送信エラー"
+    r"|エラー|退信|未送达|are not member|warning: could not send|delayed mail|delivery delayed",
+    re.IGNORECASE,
+)
+_BODY_RE = re.compile(
+    r"could not be delivered|couldn't be delivered|undeliver|(?:delivery|deliver) .{0,80}failed"
+    r"|failed permanently|permanent (?:fatal )?error|unable to deliver|not (?:be )?delivered"
+    r"|did not reach|returned to (?:the )?sender|was rejected|rejected (?:by|your)|reject reason"
+    r"|error (?:occurred )?(?:while|during) (?:trying to )?deliver|delivery (?:problem|failure"
+    r"|error)"
+    r"|following (?:address|recipient)|fatal error|user unknown|wasn't able to deliver"
+    r"|non.?delivery|trouble delivering|error delivering|could not deliver"
+    r"|has not yet been delivered"
+    r"|will be retried|delayed|unknown user|no such user|not a member|may not exist"
+    r"|zustellung|unzustellbar|non (?:remis|recapitabile)|no se pudo entregar|не доставлен"
+    r"|配信できません|送信できません|届きません|送信できませんでした|退信|投递失败|未能送达",
+    re.IGNORECASE,
+)
+_DELAY_SUBJECT_RE = re.compile(
+    r"delay|warning|still being retried|could not send message for past|not yet delivered"
+    r"|verzögert|retard|retrasad|ritardat|задерж",
+    re.IGNORECASE,
+)
+_DELAY_BODY_RE = re.compile(
+    r"warning message only|warning only|not yet been delivered|do not need to re-?send"
+    r"|only a temporary failure report|has been delayed|will (?:continue|keep) trying"
+    r"|delivery attempts will continue|still trying|will be retried",
+    re.IGNORECASE,
+)
+_PERMANENT_RE = re.compile(
+    r"permanent error|failed permanently|permanent fatal|giving up|gave up|given up"
+    r"|has been returned|could not be delivered to|not going to try again",
+    re.IGNORECASE,
+)
+
+
+def sender_is_daemon(msg: Message) -> bool:
+    if msg.get("X-Failed-Recipients") is not None:
+        return True
+    return_path = header(msg, "Return-Path").strip()
+    if return_path in ("<>", "< >"):
+        return True
+    return bool(_DAEMON_RE.search(header(msg, "From")[:300]))
+
+
+def looks_like_bounce(msg: Message, notice: str) -> bool:
+    daemon = sender_is_daemon(msg)
+    subject = bool(_SUBJECT_RE.search(header(msg, "Subject")[:300]))
+    body = bool(_BODY_RE.search(notice[:8000]))
+    return (daemon and (subject or body)) or (subject and body)
+
+
+def is_delay_warning(msg: Message, notice: str) -> bool:
+    head = notice[:6000]
+    if _PERMANENT_RE.search(head):
+        return False
+    if _DELAY_SUBJECT_RE.search(header(msg, "Subject")[:300]):
+        return True
+    return bool(_DELAY_BODY_RE.search(head))
