@@ -353,3 +353,56 @@ class SuppressionChange(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.address_id} {self.kind}"
+
+
+class ApiClient(models.Model):
+    """A system allowed to call the JSON API. Only a hash of its token is stored."""
+
+    class Scope(models.TextChoices):
+        CHECK = "check", "Check suppressions"
+        INGEST = "ingest", "Push bounce events"
+
+    name = models.CharField(max_length=100, unique=True)
+    token_prefix = models.CharField(
+        max_length=16, unique=True, help_text="The token's first characters, to tell tokens apart."
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list, help_text='A list of scopes: "check", "ingest".')
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
+
+    class Meta:
+        verbose_name = "API client"
+        constraints = [
+            models.CheckConstraint(condition=~Q(token_hash=""), name="api_client_has_token"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active(self, at: datetime | None = None) -> bool:
+        at = at or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
+
+
+class UnparsedMessage(models.Model):
+    """A bounce message the parser could not read, kept whole for inspection instead of dropped."""
+
+    received_at = models.DateTimeField(default=timezone.now)
+    origin = models.CharField(max_length=1000, help_text="File, mailbox or stdin it came from.")
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveIntegerField()
+    raw = models.BinaryField()
+    detail = models.TextField(help_text="Why the parser could not read it.")
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.origin} ({self.size} bytes)"

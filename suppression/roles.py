@@ -13,6 +13,7 @@ VIEW_MODELS = [
     "reinstatementrequest", "suppressionchange",
     "historicalschool", "historicalschoolmembership", "historicalemailaddress",
     "historicalsuppression", "historicalreinstatementrequest",
+    "unparsedmessage", "apiclient", "historicalapiclient",
 ]
 VIEW_ALL = [f"suppression.view_{model}" for model in VIEW_MODELS]
 
@@ -30,6 +31,7 @@ LEAD = [
     "suppression.add_schoolmembership", "suppression.change_schoolmembership",
     "suppression.delete_schoolmembership",
     "auth.add_user", "auth.change_user", "auth.view_group",
+    "suppression.add_apiclient", "suppression.change_apiclient",
 ]
 AUDITOR = [*VIEW_ALL, "auth.view_user", "auth.view_group"]
 
@@ -47,8 +49,12 @@ ROLES: dict[str, list[str]] = {
 }
 
 
-def sync_roles(apps: Any, using: str = "default") -> None:
-    """Create the groups and set exactly their permissions (``apps``: real or historical)."""
+def sync_roles(apps: Any, using: str = "default", *, missing_ok: bool = False) -> None:
+    """Create the groups and set exactly their permissions (``apps``: real or historical).
+
+    ``missing_ok`` lets an early data migration skip permissions of models that later migrations
+    add; post_migrate runs it again strictly once every migration is applied.
+    """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, perms in ROLES.items():
@@ -56,11 +62,13 @@ def sync_roles(apps: Any, using: str = "default") -> None:
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(
-                Permission.objects.using(using).get(
-                    content_type__app_label=app_label, codename=codename
-                )
-            )
+            found = Permission.objects.using(using).filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is None and not missing_ok:
+                raise LookupError(f"Permission {perm} does not exist.")
+            if found is not None:
+                wanted.append(found)
         group.permissions.set(wanted)
 
 
