@@ -49,8 +49,16 @@ class SchoolAdmin(SimpleHistoryAdmin):
 
 class SuppressionInline(admin.TabularInline):
     model = Suppression
-    fields = ["opened_at", "trigger", "reason", "bounce_type", "is_repeat", "lifted_at", "lifted_by"]
-    readonly_fields = fields
+    readonly_fields = (
+        "opened_at",
+        "trigger",
+        "reason",
+        "bounce_type",
+        "is_repeat",
+        "lifted_at",
+        "lifted_by",
+    )
+    fields = readonly_fields
     extra = 0
     can_delete = False
     show_change_link = True
@@ -69,8 +77,15 @@ class EmailAddressAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(Suppression)
 class SuppressionAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["address", "reason", "bounce_type", "trigger", "is_repeat", "opened_at",
-                    "lifted_at"]
+    list_display = [
+        "address",
+        "reason",
+        "bounce_type",
+        "trigger",
+        "is_repeat",
+        "opened_at",
+        "lifted_at",
+    ]
     list_filter = ["reason", "bounce_type", "trigger", "is_repeat"]
     list_select_related = ["address"]
     search_fields = ["=address__address"]
@@ -80,8 +95,17 @@ class SuppressionAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(BounceEvent)
 class BounceEventAdmin(admin.ModelAdmin):
-    list_display = ["address", "occurred_at", "bounce_type", "reason", "status", "smtp_code",
-                    "source", "stream", "school"]
+    list_display = [
+        "address",
+        "occurred_at",
+        "bounce_type",
+        "reason",
+        "status",
+        "smtp_code",
+        "source",
+        "stream",
+        "school",
+    ]
     list_filter = ["bounce_type", "reason", "source", "stream"]
     list_select_related = ["address", "school"]
     search_fields = ["=address__address"]
@@ -100,8 +124,15 @@ class BounceEventAdmin(admin.ModelAdmin):
 
 @admin.register(ReinstatementRequest)
 class ReinstatementRequestAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["address", "school", "status", "requested_by", "created_at", "decided_by",
-                    "decided_at"]
+    list_display = [
+        "address",
+        "school",
+        "status",
+        "requested_by",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    ]
     list_filter = ["status", "school"]
     list_select_related = ["address", "school", "requested_by", "decided_by"]
     search_fields = ["=address__address"]

@@ -44,6 +44,9 @@ def check_suppression_settings(app_configs: Any = None, **kwargs: Any) -> list[C
     servers = configured.get("DNS_NAMESERVERS", DEFAULTS["DNS_NAMESERVERS"])
     if not isinstance(servers, list | tuple) or not all(isinstance(s, str) for s in servers):
         errors.append(
-            Error("SUPPRESSION['DNS_NAMESERVERS'] must be a list of IP addresses.", id="suppression.E005")
+            Error(
+                "SUPPRESSION['DNS_NAMESERVERS'] must be a list of IP addresses.",
+                id="suppression.E005",
+            )
         )
     return errors

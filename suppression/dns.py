@@ -35,7 +35,9 @@ def check_domain_accepts_mail(domain: str) -> DomainCheck:
     except dns.resolver.NoAnswer:
         answer = None
     except (dns.exception.Timeout, dns.resolver.NoNameservers) as error:
-        return DomainCheck(domain, False, f"DNS lookup of {domain} failed: {error.__class__.__name__}.")
+        return DomainCheck(
+            domain, False, f"DNS lookup of {domain} failed: {error.__class__.__name__}."
+        )
     except dns.exception.DNSException as error:
         return DomainCheck(domain, False, f"DNS lookup of {domain} failed: {error}")
     if answer is not None:

@@ -79,7 +79,7 @@ def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
 class School(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
-    owners = models.ManyToManyField(
+    owners: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="SchoolMembership", related_name="schools"
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -102,7 +102,9 @@ class SchoolMembership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["school", "user"], name="one_membership_per_school_user")
+            models.UniqueConstraint(
+                fields=["school", "user"], name="one_membership_per_school_user"
+            )
         ]
 
     def __str__(self) -> str:
@@ -181,7 +183,8 @@ class Suppression(models.Model):
                 name="suppression_lifted_after_opened",
             ),
             models.CheckConstraint(
-                condition=_in_choices("trigger", SuppressionTrigger), name="suppression_trigger_valid"
+                condition=_in_choices("trigger", SuppressionTrigger),
+                name="suppression_trigger_valid",
             ),
             models.CheckConstraint(
                 condition=_in_choices("reason", ReasonChoices), name="suppression_reason_valid"
@@ -237,7 +240,9 @@ class BounceEvent(models.Model):
     class Meta:
         ordering = ["-occurred_at"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "dedupe_key"], name="one_event_per_source_key"),
+            models.UniqueConstraint(
+                fields=["source", "dedupe_key"], name="one_event_per_source_key"
+            ),
             models.CheckConstraint(condition=~Q(dedupe_key=""), name="bounce_event_has_dedupe_key"),
             models.CheckConstraint(
                 condition=_in_choices("bounce_type", BounceTypeChoices), name="bounce_type_valid"
@@ -245,8 +250,12 @@ class BounceEvent(models.Model):
             models.CheckConstraint(
                 condition=_in_choices("reason", ReasonChoices), name="bounce_reason_valid"
             ),
-            models.CheckConstraint(condition=_in_choices("source", Source), name="bounce_source_valid"),
-            models.CheckConstraint(condition=_in_choices("stream", Stream), name="bounce_stream_valid"),
+            models.CheckConstraint(
+                condition=_in_choices("source", Source), name="bounce_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("stream", Stream), name="bounce_stream_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["address", "-occurred_at"], name="bounce_address_time_idx"),
@@ -255,7 +264,9 @@ class BounceEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.address} {self.bounce_type}/{self.reason} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.address} {self.bounce_type}/{self.reason} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        )
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding:
@@ -274,7 +285,9 @@ class ReinstatementRequest(models.Model):
     address = models.ForeignKey(EmailAddress, on_delete=models.PROTECT, related_name="requests")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="requests")
     suppression = models.ForeignKey(
-        Suppression, on_delete=models.PROTECT, related_name="requests",
+        Suppression,
+        on_delete=models.PROTECT,
+        related_name="requests",
         help_text="The episode the request asks to close.",
     )
     requested_by = models.ForeignKey(
@@ -284,7 +297,9 @@ class ReinstatementRequest(models.Model):
         default=False, help_text="Entered by support on the owner's behalf."
     )
     explanation = models.TextField(help_text="What the client did to fix the problem.")
-    status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
     created_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -306,9 +321,7 @@ class ReinstatementRequest(models.Model):
             models.CheckConstraint(
                 condition=_in_choices("status", RequestStatus), name="request_status_valid"
             ),
-            models.CheckConstraint(
-                condition=~Q(explanation=""), name="request_has_explanation"
-            ),
+            models.CheckConstraint(condition=~Q(explanation=""), name="request_has_explanation"),
             models.CheckConstraint(
                 condition=Q(status="pending", decided_at__isnull=True)
                 | (~Q(status="pending") & Q(decided_at__isnull=False)),
@@ -348,7 +361,9 @@ class SuppressionChange(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("kind", ChangeKind), name="change_kind_valid"),
+            models.CheckConstraint(
+                condition=_in_choices("kind", ChangeKind), name="change_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:

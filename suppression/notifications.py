@@ -19,10 +19,11 @@ def notify_request_decided(request_id: int) -> None:
     )
     if request is None or not request.requested_by.email:
         return
-    outcome = {
+    outcomes: dict[str, str] = {
         ReinstatementRequest.Status.APPROVED: "Sending has been resumed",
         ReinstatementRequest.Status.REJECTED: "Sending stays paused",
-    }.get(request.status)
+    }
+    outcome = outcomes.get(request.status)
     if outcome is None:
         return
     body = f"{outcome} to {request.address.display} for {request.school}."

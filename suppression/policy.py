@@ -90,7 +90,9 @@ def decide_on_bounce(
     if bounce_type == BounceType.HARD:
         if on_probation:
             return BounceDecision(
-                BounceAction.OPEN, "probation_repeat", is_repeat=True,
+                BounceAction.OPEN,
+                "probation_repeat",
+                is_repeat=True,
                 why="hard bounce while on probation",
             )
         return BounceDecision(BounceAction.OPEN, "hard_bounce", why="hard bounce")
@@ -270,7 +272,6 @@ def guard_refusal(
         return GUARD_ERRORS[first.code](first.detail, outcomes)
     if not override:
         return errors.OverrideReasonRequired(
-            "Write why you resume sending although: "
-            + "; ".join(o.detail for o in lead_guards)
+            "Write why you resume sending although: " + "; ".join(o.detail for o in lead_guards)
         )
     return None

@@ -9,11 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 VIEW_MODELS = [
-    "school", "schoolmembership", "emailaddress", "suppression", "bounceevent",
-    "reinstatementrequest", "suppressionchange",
-    "historicalschool", "historicalschoolmembership", "historicalemailaddress",
-    "historicalsuppression", "historicalreinstatementrequest",
-    "unparsedmessage", "apiclient", "historicalapiclient",
+    "school",
+    "schoolmembership",
+    "emailaddress",
+    "suppression",
+    "bounceevent",
+    "reinstatementrequest",
+    "suppressionchange",
+    "historicalschool",
+    "historicalschoolmembership",
+    "historicalemailaddress",
+    "historicalsuppression",
+    "historicalreinstatementrequest",
+    "unparsedmessage",
+    "apiclient",
+    "historicalapiclient",
 ]
 VIEW_ALL = [f"suppression.view_{model}" for model in VIEW_MODELS]
 
@@ -27,11 +37,16 @@ AGENT = [
 LEAD = [
     *AGENT,
     "suppression.override_guards",
-    "suppression.add_school", "suppression.change_school",
-    "suppression.add_schoolmembership", "suppression.change_schoolmembership",
+    "suppression.add_school",
+    "suppression.change_school",
+    "suppression.add_schoolmembership",
+    "suppression.change_schoolmembership",
     "suppression.delete_schoolmembership",
-    "auth.add_user", "auth.change_user", "auth.view_group",
-    "suppression.add_apiclient", "suppression.change_apiclient",
+    "auth.add_user",
+    "auth.change_user",
+    "auth.view_group",
+    "suppression.add_apiclient",
+    "suppression.change_apiclient",
 ]
 AUDITOR = [*VIEW_ALL, "auth.view_user", "auth.view_group"]
 
@@ -62,9 +77,11 @@ def sync_roles(apps: Any, using: str = "default", *, missing_ok: bool = False) -
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            found = Permission.objects.using(using).filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            found = (
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
             if found is None and not missing_ok:
                 raise LookupError(f"Permission {perm} does not exist.")
             if found is not None:

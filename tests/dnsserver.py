@@ -37,7 +37,12 @@ class ZoneResolver(BaseResolver):
 
 def start_server() -> tuple[DNSServer, ZoneResolver, int]:
     resolver = ZoneResolver()
-    server = DNSServer(resolver, port=0, address="127.0.0.1", logger=DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data"))
+    server = DNSServer(
+        resolver,
+        port=0,
+        address="127.0.0.1",
+        logger=DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data"),
+    )
     server.start_thread()
     port = server.server.server_address[1]
     return server, resolver, port

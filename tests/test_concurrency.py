@@ -31,7 +31,7 @@ def run_together(workers: list[Callable[[], object]]) -> list[object]:
         try:
             barrier.wait()
             results[i] = work()
-        except Exception as error:  # noqa: BLE001 - the test inspects it
+        except Exception as error:
             results[i] = error
         finally:
             connections.close_all()
@@ -99,7 +99,10 @@ def test_hard_bounce_racing_an_approval_is_never_lost() -> None:
             ]
         )
         assert not isinstance(hard, Exception), hard
-        assert BounceEvent.objects.filter(address__address=email, reason="mailbox_unknown").count() == 1
+        assert (
+            BounceEvent.objects.filter(address__address=email, reason="mailbox_unknown").count()
+            == 1
+        )
         assert is_suppressed(email), f"round {round_no}: a hard bounce was lost"
         request.refresh_from_db()
         if isinstance(approve, errors.NewBounceSinceRequest):
@@ -116,10 +119,7 @@ def test_hard_bounce_racing_an_approval_is_never_lost() -> None:
 
 def test_concurrent_duplicate_reports_record_once() -> None:
     results = run_together(
-        [
-            (lambda: bounce("dup@example.com", key="same-event"))
-            for _ in range(10)
-        ]
+        [(lambda: bounce("dup@example.com", key="same-event")) for _ in range(10)]
     )
     assert all(not isinstance(r, Exception) for r in results), results
     assert sum(r.created for r in results) == 1
@@ -129,10 +129,7 @@ def test_concurrent_duplicate_reports_record_once() -> None:
 
 def test_concurrent_first_bounces_of_new_addresses_create_each_once() -> None:
     results = run_together(
-        [
-            (lambda i=i: bounce("fresh@example.com", key=f"event-{i}"))
-            for i in range(10)
-        ]
+        [(lambda i=i: bounce("fresh@example.com", key=f"event-{i}")) for i in range(10)]
     )
     assert all(not isinstance(r, Exception) for r in results), results
     assert BounceEvent.objects.filter(address__address="fresh@example.com").count() == 10

@@ -52,8 +52,12 @@ def test_at_most_one_open_suppression_per_address() -> None:
 def test_unique_dedupe_key_per_source() -> None:
     event = bounce("a@example.com", key="same").event
     copy = dict(
-        address=event.address, occurred_at=event.occurred_at, bounce_type="hard",
-        reason="mailbox_unknown", source=event.source, dedupe_key="same",
+        address=event.address,
+        occurred_at=event.occurred_at,
+        bounce_type="hard",
+        reason="mailbox_unknown",
+        source=event.source,
+        dedupe_key="same",
     )
     assert refused(lambda: BounceEvent.objects.create(**copy))
     assert refused(lambda: BounceEvent.objects.create(**{**copy, "dedupe_key": ""}))
@@ -61,14 +65,22 @@ def test_unique_dedupe_key_per_source() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("reason", "bad_luck"), ("bounce_type", "medium"), ("source", "pigeon"),
-     ("stream", "newsletter")],
+    [
+        ("reason", "bad_luck"),
+        ("bounce_type", "medium"),
+        ("source", "pigeon"),
+        ("stream", "newsletter"),
+    ],
 )
 def test_bounce_event_values_are_checked(field: str, value: str) -> None:
     address = EmailAddress.objects.create(address="a@example.com", domain="example.com")
     row = dict(
-        address=address, occurred_at=timezone.now(), bounce_type="hard",
-        reason="mailbox_unknown", source="api", dedupe_key="k",
+        address=address,
+        occurred_at=timezone.now(),
+        bounce_type="hard",
+        reason="mailbox_unknown",
+        source="api",
+        dedupe_key="k",
     )
     row[field] = value
     assert refused(lambda: BounceEvent.objects.create(**row))
@@ -87,8 +99,11 @@ def test_suppression_values_are_checked(field: str, value: str) -> None:
 def test_request_status_and_decision_are_consistent(school, owner) -> None:
     suppression = bounce("a@example.com", school=school).opened
     row = dict(
-        address=suppression.address, school=school, suppression=suppression,
-        requested_by=owner, explanation="fixed",
+        address=suppression.address,
+        school=school,
+        suppression=suppression,
+        requested_by=owner,
+        explanation="fixed",
     )
     assert refused(lambda: ReinstatementRequest.objects.create(**row, status="maybe"))
     assert refused(lambda: ReinstatementRequest.objects.create(**row, status="approved"))
@@ -100,9 +115,12 @@ def test_request_status_and_decision_are_consistent(school, owner) -> None:
 def test_bounce_events_and_the_feed_cannot_be_updated_in_sql() -> None:
     bounce("a@example.com")
     for table in ("suppression_bounceevent", "suppression_suppressionchange"):
-        with pytest.raises(Exception, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(f"UPDATE {table} SET id = id")
+        with (
+            pytest.raises(Exception, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"UPDATE {table} SET id = id")
 
 
 @pytest.mark.postgres
@@ -112,7 +130,10 @@ def test_bounce_events_and_history_cannot_be_deleted_in_sql() -> None:
         ("suppression_bounceevent", outcome.event.pk),
         ("suppression_historicalsuppression", outcome.opened.history.get().history_id),
     ):
-        with pytest.raises(Exception, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                pk_column = "history_id" if "historical" in table else "id"
-                cursor.execute(f"DELETE FROM {table} WHERE {pk_column} = %s", [pk])
+        pk_column = "history_id" if "historical" in table else "id"
+        with (
+            pytest.raises(Exception, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"DELETE FROM {table} WHERE {pk_column} = %s", [pk])

@@ -59,8 +59,13 @@ def test_unknown_takes_its_type_from_the_status_class(status: str, smtp: str, ex
 
 def _soft(count: int, **kwargs):
     return decide_on_bounce(
-        bounce_type=BounceType.SOFT, occurred_at=NOW, has_open_suppression=False,
-        probation_until=None, soft_in_window=count, lim=LIM, **kwargs,
+        bounce_type=BounceType.SOFT,
+        occurred_at=NOW,
+        has_open_suppression=False,
+        probation_until=None,
+        soft_in_window=count,
+        lim=LIM,
+        **kwargs,
     )
 
 
@@ -76,8 +81,11 @@ def test_the_third_soft_bounce_in_the_window_suppresses() -> None:
 
 def test_a_threshold_of_one_makes_any_bounce_stop_sending() -> None:
     decision = decide_on_bounce(
-        bounce_type=BounceType.SOFT, occurred_at=NOW, has_open_suppression=False,
-        probation_until=None, soft_in_window=1,
+        bounce_type=BounceType.SOFT,
+        occurred_at=NOW,
+        has_open_suppression=False,
+        probation_until=None,
+        soft_in_window=1,
         lim=Limits(soft_threshold=1),
     )
     assert decision.action == BounceAction.OPEN
@@ -97,42 +105,63 @@ def test_soft_window_is_fourteen_days_back_from_the_bounce() -> None:
 )
 def test_hard_bounce_and_complaint_suppress_at_once(bounce_type, trigger) -> None:
     decision = decide_on_bounce(
-        bounce_type=bounce_type, occurred_at=NOW, has_open_suppression=False,
-        probation_until=None, soft_in_window=0, lim=LIM,
+        bounce_type=bounce_type,
+        occurred_at=NOW,
+        has_open_suppression=False,
+        probation_until=None,
+        soft_in_window=0,
+        lim=LIM,
     )
     assert (decision.action, decision.trigger, decision.is_repeat) == (
-        BounceAction.OPEN, trigger, False,
+        BounceAction.OPEN,
+        trigger,
+        False,
     )
 
 
 def test_bounce_during_open_suppression_only_links() -> None:
     decision = decide_on_bounce(
-        bounce_type=BounceType.HARD, occurred_at=NOW, has_open_suppression=True,
-        probation_until=None, soft_in_window=0, lim=LIM,
+        bounce_type=BounceType.HARD,
+        occurred_at=NOW,
+        has_open_suppression=True,
+        probation_until=None,
+        soft_in_window=0,
+        lim=LIM,
     )
     assert decision.action == BounceAction.LINK
 
 
 def test_hard_bounce_on_probation_resuppresses_as_a_repeat() -> None:
     decision = decide_on_bounce(
-        bounce_type=BounceType.HARD, occurred_at=NOW, has_open_suppression=False,
-        probation_until=NOW + timedelta(days=1), soft_in_window=0, lim=LIM,
+        bounce_type=BounceType.HARD,
+        occurred_at=NOW,
+        has_open_suppression=False,
+        probation_until=NOW + timedelta(days=1),
+        soft_in_window=0,
+        lim=LIM,
     )
     assert (decision.action, decision.trigger, decision.is_repeat) == (
-        BounceAction.OPEN, "probation_repeat", True,
+        BounceAction.OPEN,
+        "probation_repeat",
+        True,
     )
 
 
 def test_hard_bounce_after_probation_is_not_a_repeat() -> None:
     decision = decide_on_bounce(
-        bounce_type=BounceType.HARD, occurred_at=NOW, has_open_suppression=False,
-        probation_until=NOW - timedelta(seconds=1), soft_in_window=0, lim=LIM,
+        bounce_type=BounceType.HARD,
+        occurred_at=NOW,
+        has_open_suppression=False,
+        probation_until=NOW - timedelta(seconds=1),
+        soft_in_window=0,
+        lim=LIM,
     )
     assert decision.trigger == "hard_bounce"
     assert not decision.is_repeat
 
 
 # --- guards ----------------------------------------------------------------------------------
+
 
 def facts(**overrides) -> GuardFacts:
     base = dict(
@@ -168,18 +197,30 @@ def test_all_guards_pass_on_a_clean_case() -> None:
                 "episode_reasons": frozenset({"domain_unknown"}),
                 "domain_check": DomainCheck("gone.example", False, "NXDOMAIN"),
             },
-            "domain_resolves", errors.DomainDoesNotResolve, False,
+            "domain_resolves",
+            errors.DomainDoesNotResolve,
+            False,
         ),
-        ({"episode_reasons": frozenset({"complaint"})}, "complaint", errors.ComplaintNeedsLead,
-         True),
-        ({"reinstatements_in_window": 2}, "repeat_reinstatement", errors.TooManyReinstatements,
-         True),
+        (
+            {"episode_reasons": frozenset({"complaint"})},
+            "complaint",
+            errors.ComplaintNeedsLead,
+            True,
+        ),
+        (
+            {"reinstatements_in_window": 2},
+            "repeat_reinstatement",
+            errors.TooManyReinstatements,
+            True,
+        ),
         (
             {
                 "last_reinstated_at": NOW - timedelta(days=40),
                 "first_hard_bounce_after_reinstatement": NOW - timedelta(days=11),
             },
-            "hard_after_reinstatement", errors.HardBounceAfterReinstatement, True,
+            "hard_after_reinstatement",
+            errors.HardBounceAfterReinstatement,
+            True,
         ),
     ],
 )

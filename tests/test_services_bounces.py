@@ -43,14 +43,19 @@ def test_hard_bounce_records_the_event_and_suppresses(school) -> None:
     assert event.address.address == "kate.smith@example.com"
     assert event.address.display == "Kate.Smith@Example.com"
     assert (event.bounce_type, event.reason, event.status, event.smtp_code) == (
-        "hard", "mailbox_unknown", "5.1.1", "550",
+        "hard",
+        "mailbox_unknown",
+        "5.1.1",
+        "550",
     )
     assert event.school == school and event.stream == "campaign"
     suppression = outcome.opened
     assert suppression is not None and suppression.is_open
     assert event.suppression == suppression
     assert (suppression.trigger, suppression.reason, suppression.bounce_type) == (
-        "hard_bounce", "mailbox_unknown", "hard",
+        "hard_bounce",
+        "mailbox_unknown",
+        "hard",
     )
     history = suppression.history.get()
     assert history.history_type == "+"
@@ -135,7 +140,10 @@ def test_bounce_during_open_suppression_is_linked_and_opens_nothing() -> None:
 )
 def test_invalid_bounce_is_refused_with_field_errors_and_records_nothing(field, kwargs) -> None:
     args = dict(
-        email="ok@example.com", source=Source.API, dedupe_key="k", occurred_at=timezone.now(),
+        email="ok@example.com",
+        source=Source.API,
+        dedupe_key="k",
+        occurred_at=timezone.now(),
         reason=Reason.MAILBOX_UNKNOWN,
     )
     args.update(kwargs)
@@ -181,8 +189,14 @@ def test_suppressed_among_is_one_query_keyed_by_input(django_assert_num_queries)
     bounce("one@example.com")
     bounce("two@example.com", Reason.COMPLAINT)
     bounce("three@example.com", Reason.MAILBOX_FULL)  # one soft bounce: not suppressed
-    emails = ["ONE@example.com", "one@example.com", "two@example.com", "three@example.com",
-              "four@example.com", "broken"]
+    emails = [
+        "ONE@example.com",
+        "one@example.com",
+        "two@example.com",
+        "three@example.com",
+        "four@example.com",
+        "broken",
+    ]
     with django_assert_num_queries(1):
         suppressed, invalid = suppressed_among(emails)
     assert set(suppressed) == {"ONE@example.com", "one@example.com", "two@example.com"}

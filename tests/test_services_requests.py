@@ -21,9 +21,7 @@ EXPLANATION = "The client confirmed that they cleared their mailbox."
 
 
 def submit(owner, school, email="kate@example.com", explanation=EXPLANATION):
-    return services.request_submit(
-        email=email, school=school, actor=owner, explanation=explanation
-    )
+    return services.request_submit(email=email, school=school, actor=owner, explanation=explanation)
 
 
 @pytest.fixture
@@ -31,8 +29,13 @@ def suppressed(school):
     """A mailbox that filled up: three soft bounces in a week."""
     now = timezone.now()
     outcomes = [
-        bounce("kate@example.com", Reason.MAILBOX_FULL, school=school, status="4.2.2",
-               at=now - timedelta(days=days))
+        bounce(
+            "kate@example.com",
+            Reason.MAILBOX_FULL,
+            school=school,
+            status="4.2.2",
+            at=now - timedelta(days=days),
+        )
         for days in (6, 3, 0)
     ]
     assert outcomes[-1].opened is not None
@@ -40,6 +43,7 @@ def suppressed(school):
 
 
 # --- submit ----------------------------------------------------------------------------------
+
 
 def test_owner_submits_a_request_with_history(owner, school, suppressed) -> None:
     request = submit(owner, school, email="Kate@Example.com")
@@ -88,6 +92,7 @@ def test_one_pending_request_per_address_and_school(owner, school, suppressed) -
 
 
 # --- approve ---------------------------------------------------------------------------------
+
 
 def test_approve_resumes_sending_starts_probation_and_records_it(
     owner, agent, school, suppressed
@@ -212,9 +217,7 @@ def test_hard_bounce_soon_after_a_resume_needs_a_lead(owner, agent, school) -> N
         services.request_approve(request=request, actor=agent)
 
 
-def test_domain_unknown_needs_the_domain_to_resolve_now(
-    owner, agent, school, dns_zone
-) -> None:
+def test_domain_unknown_needs_the_domain_to_resolve_now(owner, agent, school, dns_zone) -> None:
     bounce("client@gone.example", Reason.DOMAIN_UNKNOWN, school=school)
     request = submit(owner, school, email="client@gone.example")
     with pytest.raises(errors.DomainDoesNotResolve, match="NXDOMAIN"):
@@ -255,6 +258,7 @@ def test_approve_when_no_longer_suppressed_is_refused(owner, agent, school, supp
 
 
 # --- reject and withdraw --------------------------------------------------------------------
+
 
 def test_reject_needs_a_note_and_records_it(owner, agent, school, suppressed) -> None:
     request = submit(owner, school)
@@ -301,7 +305,11 @@ def test_bounce_that_happened_before_a_resume_but_arrives_after_it_suppresses(
     owner, agent, school, suppressed
 ) -> None:
     services.request_approve(request=submit(owner, school), actor=agent)
-    late = bounce("kate@example.com", Reason.MAILBOX_UNKNOWN, school=school,
-                  at=timezone.now() - timedelta(hours=1))
+    late = bounce(
+        "kate@example.com",
+        Reason.MAILBOX_UNKNOWN,
+        school=school,
+        at=timezone.now() - timedelta(hours=1),
+    )
     assert late.opened is not None and late.opened.is_repeat
     assert is_suppressed("kate@example.com")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from email.message import Message
 
-from suppression.dsn.mime import header
+from suppression.dsn.mime import Part, header
 from suppression.dsn.model import FailedRecipient
 from suppression.dsn.rfc3464 import parse_fields
 from suppression.dsn.textutil import ADDRESS_RE, clip, normalize_address, parse_date
@@ -13,6 +13,7 @@ from suppression.taxonomy import BounceType, Reason
 
 # Microsoft's feedback loop (JMRP) attaches the complained-about message with this header.
 JMRP_HEADER = "X-HmXmrOriginalRecipient"
+_RCPT_TO_RE = re.compile(r"^original-rcpt-to:[ \t]*(.{1,400})$", re.IGNORECASE | re.MULTILINE)
 
 
 def _addresses(value: str, limit: int = 20) -> list[str]:
@@ -27,7 +28,7 @@ def _addresses(value: str, limit: int = 20) -> list[str]:
 
 
 def complaint_recipients(
-    report_text: str, originals: list[Message], fallback_date: datetime | None
+    report_text: str, originals: list[Part], fallback_date: datetime | None
 ) -> list[FailedRecipient]:
     """One complaint per complaining address; [] when the report names nobody."""
     fields: dict[str, str] = {}
@@ -35,8 +36,11 @@ def complaint_recipients(
         for name, value in parse_fields(block).items():
             fields.setdefault(name, value)
     feedback_type = fields.get("feedback-type", "abuse").strip().lower()[:40] or "abuse"
-    rcpts = [normalize_address(fields["original-rcpt-to"])] if "original-rcpt-to" in fields else []
-    rcpts = [r for r in rcpts if r]
+    rcpts: list[str] = []
+    for match in _RCPT_TO_RE.finditer(report_text[:65536]):  # the field may repeat (RFC 5965)
+        address = normalize_address(match.group(1))
+        if address and address not in rcpts:
+            rcpts.append(address)
     if not rcpts:
         for original in originals[:1]:
             rcpts = _addresses(header(original, JMRP_HEADER)) or _addresses(header(original, "To"))
@@ -60,9 +64,7 @@ def complaint_recipients(
     ]
 
 
-def jmrp_recipients(
-    originals: list[Message], fallback_date: datetime | None
-) -> list[FailedRecipient]:
+def jmrp_recipients(originals: list[Part], fallback_date: datetime | None) -> list[FailedRecipient]:
     """Microsoft JMRP complaints: no report part, only the attached message with its marker."""
     for original in originals[:1]:
         rcpts = _addresses(header(original, JMRP_HEADER))

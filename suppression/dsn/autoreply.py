@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from email.message import Message
 
-from suppression.dsn.mime import header
+from suppression.dsn.mime import Part, header
 
 _SUBJECT_RE = re.compile(
     r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:"
@@ -25,7 +24,7 @@ _BODY_RE = re.compile(
 )
 
 
-def is_auto_reply(msg: Message, body: str) -> bool:
+def is_auto_reply(msg: Part, body: str) -> bool:
     auto = header(msg, "Auto-Submitted").strip().lower()
     if auto.startswith("auto-replied"):
         return True

@@ -15,25 +15,28 @@ from suppression.dsn.textutil import ADDRESS_RE, collapse, find_smtp_code, find_
 MAX_BOUNCE_TEXT = 32 * 1024
 MAX_RECIPIENTS = 200
 
-# Lines that introduce the copy of the original message.
-_ORIGINAL_MARKER_RE = re.compile(
-    r"^[\s\-=#*_>]*(?:"
+# Lines that introduce the copy of the original message. Matched line by line, and only on lines
+# holding one of the cue words, because a multiline search over whole bodies is slow.
+_MARKER_CUE_RE = re.compile(r"original|unsent|returned|copy|header|follow|below|bounced", re.I)
+_ORIGINAL_MARKER_RE = re.compile(  # used with match(text, line_start, line_end)
+    r"[\s\-=#*_>]*(?:"
     r"(?:-{2,}|={2,}|_{2,}).{0,40}(?:original|returned|unsent|rejected|undelivered|attached|copy"
     r"|header|received)\b.{0,60}"
     r"|.{0,40}(?:original message|unsent message|returned message|message headers|headers of the"
     r" original|header of the original|copy of (?:the|your) (?:original )?message|original mail"
-    r"|copy of the message|original e-?mail|bounced e-?mail)[^\n]{0,60}(?:follows?|below|:|-{2,}"
-    r"|is following|attached)[^\n]{0,20}"
+    r"|copy of the message|original e-?mail|bounced e-?mail).{0,60}(?:follows?|below|:|-{2,}"
+    r"|is following|attached).{0,20}"
     r"|(?:original message|message headers) follow\.?"
     r"|below (?:this line )?is (?:a )?copy of .{0,40}"
     r")\s*$",
-    re.IGNORECASE | re.MULTILINE,
+    re.IGNORECASE,
 )
 # A header block start inside text: the original message pasted without a marker.
 _HEADER_BLOCK_RE = re.compile(
     r"^(?:Return-Path|Received|Message-I[dD]|DKIM-Signature|X-[\w-]{1,40}):[ \t]",
     re.MULTILINE | re.IGNORECASE,
 )
+_FIELD_LINE_RE = re.compile(r"^[\w-]{2,40}:[ \t]", re.MULTILINE)
 _SKIP_LINE_RE = re.compile(
     r"^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|message-id|in-reply-to|references|date|subject"
     r"|x-[\w-]+|received|dkim-signature|envelope-from|mail from)\s*:",
@@ -60,16 +63,20 @@ class TextRecipient:
 def split_original(text: str) -> tuple[str, str]:
     """The bounce notice and the copy of the original message that follows it (maybe "")."""
     text = text[:MAX_BOUNCE_TEXT]
-    match = _ORIGINAL_MARKER_RE.search(text)
-    if match is not None and match.start() > 0:
-        return text[: match.start()], text[match.end() :]
+    for cue in _MARKER_CUE_RE.finditer(text):
+        start = text.rfind("\n", 0, cue.start()) + 1
+        end = text.find("\n", cue.end())
+        end = len(text) if end < 0 else end
+        if start > 0 and end - start < 200 and _ORIGINAL_MARKER_RE.match(text, start, end):
+            return text[:start], text[end + 1 :]
     # No marker: an original pasted directly after the notice starts with a run of headers.
-    for header_match in _HEADER_BLOCK_RE.finditer(text):
+    for tried, header_match in enumerate(_HEADER_BLOCK_RE.finditer(text)):
         start = header_match.start()
+        if tried > 20:
+            break
         if start == 0:
             continue
-        following = text[start : start + 600]
-        if len(re.findall(r"^[\w-]{2,40}:[ \t]", following, re.MULTILINE)) >= 3:
+        if len(_FIELD_LINE_RE.findall(text, start, start + 600)) >= 3:
             return text[:start], text[start:]
     return text, ""
 
@@ -166,6 +173,28 @@ _BOILERPLATE_RE = re.compile(
     r".*|original-recipient:.*|final-recipient:.*|action:.*|status:.*|reporting-mta:.*)\s*$",
     re.IGNORECASE,
 )
+_BOILERPLATE_CUES = (
+    "---",
+    "***",
+    "===",
+    "###",
+    "transcript",
+    "following address",
+    "fatal error",
+    "technical details",
+    "other server returned",
+    "recipient:",
+    "action:",
+    "status:",
+    "reporting-mta:",
+)
+
+
+def _looks_boilerplate(line: str) -> bool:
+    lowered = line.lower()
+    return any(cue in lowered for cue in _BOILERPLATE_CUES) and bool(_BOILERPLATE_RE.match(line))
+
+
 _REPLY_LINE_RE = re.compile(
     r"(?:^|\s|<<<\s?|said:\s?|:\s)[245]\d\d[\s\-:]|#?[245]\.\d{1,3}\.\d{1,3}"
 )
@@ -177,7 +206,7 @@ _CODE_START_RE = re.compile(r"(?<![\w.#-])[245]\d\d(?=[\s\-:])")
 def _diagnostic(address: str, block: str) -> str:
     """The server's words for this recipient: from its first reply line, else the block."""
     lines = [line for line in block.splitlines() if line.strip()][:40]
-    lines = [line for line in lines if not _BOILERPLATE_RE.match(line)]
+    lines = [line for line in lines if not _looks_boilerplate(line)]
     for index, line in enumerate(lines):
         if _REPLY_LINE_RE.search(line):
             # Start at the reply code: "host mx said: 550 ..." keeps only the server's words.

@@ -7,7 +7,6 @@ taken from each part are bounded, so that a hostile message cannot make the pars
 
 from __future__ import annotations
 
-import base64
 import binascii
 import codecs
 import html
@@ -16,9 +15,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.header import decode_header
-from email.message import Message
-from email.parser import BytesParser, HeaderParser
-from email.policy import compat32
 
 MAX_TEXT = 64 * 1024  # characters kept from one text part: bounce text sits at the top
 MAX_PARTS = 64
@@ -35,16 +31,157 @@ class MimeLimitError(Exception):
     """The message is built to exhaust the parser (too deeply nested, too many parts)."""
 
 
-def load(raw: bytes) -> Message:
+_FOLD_RE = re.compile(r"\r?\n[ \t]+")
+_BLANK_LINE_RE = re.compile(rb"\r?\n[ \t]*\r?\n")
+_PARAM_RE = re.compile(
+    r"([A-Za-z0-9][\w.*-]{0,40})\s*=\s*(\"(?:[^\"\\]|\\.){0,500}\"|[^;\s]{1,500})"
+)
+MAX_HEADERS = 1000
+MAX_HEAD_BYTES = 256 * 1024
+
+
+class Part:
+    """One MIME entity: header fields, and either a body or sub-parts.
+
+    A small reader of our own rather than ``email.parser``: bounces are read by the thousand and
+    the standard feed parser costs more than everything else together. It is lenient the same way
+    (a multipart without its boundary is read as text) and bounded (nesting, parts, header size).
+    """
+
+    __slots__ = ("body", "children", "headers")
+
+    def __init__(self, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.headers = headers  # (lowercased name, raw value), in order
+        self.body = body
+        self.children: list[Part] | None = None
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        name = name.lower()
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return default
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self.headers)
+
+    def get_content_type(self) -> str:
+        value = self.get("content-type") or ""
+        ctype = value.split(";", 1)[0].strip().lower()
+        if "/" not in ctype or " " in ctype:
+            return "text/plain"
+        return ctype
+
+    def get_param(self, name: str) -> str:
+        value = self.get("content-type") or ""
+        for key, param in _PARAM_RE.findall(value):
+            if key.lower() == name:
+                return param.strip('"')
+        return ""
+
+
+def parse_headers(data: bytes) -> tuple[list[tuple[str, str]], bytes]:
+    """Header fields of an entity and the rest (its body)."""
+    if data.startswith((b"\n", b"\r\n")):
+        return [], data[1:] if data[:1] == b"\n" else data[2:]
+    match = _BLANK_LINE_RE.search(data, 0, MAX_HEAD_BYTES)
+    if match is None:
+        head, body = data[:MAX_HEAD_BYTES], data[MAX_HEAD_BYTES:]
+    else:
+        head, body = data[: match.start()], data[match.end() :]
+    text = _header_text(head)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    text = _FOLD_RE.sub(" ", text)
+    headers: list[tuple[str, str]] = []
+    for line in text.split("\n", MAX_HEADERS * 2)[: MAX_HEADERS * 2]:
+        name, colon, value = line.partition(":")
+        if not colon or not name or len(name) > 76 or name[0] in " \t":
+            continue
+        headers.append((name.strip().lower(), value.strip()))
+        if len(headers) >= MAX_HEADERS:
+            break
+    return headers, body
+
+
+def _header_text(value: bytes) -> str:
+    try:
+        return value.decode("ascii")
+    except UnicodeDecodeError:
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value.decode("latin-1")
+
+
+def parse_part(data: bytes, depth: int = 0, budget: list[int] | None = None) -> Part:
+    budget = budget if budget is not None else [MAX_PARTS]
+    headers, body = parse_headers(data)
+    part = Part(headers, body)
+    budget[0] -= 1
+    if depth >= MAX_DEPTH or budget[0] <= 0:
+        return part
+    ctype = part.get_content_type()
+    if ctype.startswith("multipart/"):
+        boundary = part.get_param("boundary")
+        if boundary:
+            pieces = _split_multipart(body, boundary.encode("latin-1", "replace"))
+            if pieces is not None:
+                part.children = [parse_part(p, depth + 1, budget) for p in pieces[:MAX_PARTS]]
+    elif ctype in ("message/rfc822", "message/global", "message/partial"):
+        part.children = [parse_part(body.lstrip(b"\r\n"), depth + 1, budget)]
+    return part
+
+
+def _split_multipart(body: bytes, boundary: bytes) -> list[bytes] | None:
+    """The bodies between boundary lines, or None when the boundary never appears."""
+    delimiter = b"--" + boundary
+    positions: list[int] = []
+    pos = body.find(delimiter)
+    while pos >= 0 and len(positions) <= MAX_PARTS:
+        if pos == 0 or body[pos - 1 : pos] == b"\n":
+            positions.append(pos)
+            if body[pos + len(delimiter) : pos + len(delimiter) + 2] == b"--":
+                break
+        pos = body.find(delimiter, pos + len(delimiter))
+    if not positions:
+        return None
+    pieces = []
+    for index, start in enumerate(positions):
+        line_end = body.find(b"\n", start)
+        if line_end < 0:
+            break
+        if body[start + len(delimiter) : start + len(delimiter) + 2] == b"--":
+            break
+        end = positions[index + 1] if index + 1 < len(positions) else len(body)
+        piece = body[line_end + 1 : end]
+        if piece.endswith(b"\r\n"):
+            piece = piece[:-2]
+        elif piece.endswith(b"\n"):
+            piece = piece[:-1]
+        pieces.append(piece)
+    return pieces
+
+
+def headers_from_text(text: str) -> Part:
+    """The header fields of a pasted or attached header block, as a bodiless part."""
+    data = text.lstrip("\r\n").encode("utf-8", "replace")[:MAX_HEAD_BYTES]
+    return Part(parse_headers(data)[0], b"")
+
+
+def load(raw: bytes) -> Part:
     raw = _MBOX_FROM_RE.sub(b"", raw, count=1)
     if b"\n" not in raw[:65536] and b"\r" in raw[:65536]:
         raw = raw.replace(b"\r", b"\n")  # classic Mac line ends
-    if len(_CONTAINER_RE.findall(raw, 0, 4 * 1024 * 1024)) > MAX_CONTAINERS:
+    # parse_part is bounded anyway; refusing outright makes the reason visible to operators.
+    if raw.count(b"/", 0, 4 * 1024 * 1024) > 4 * MAX_CONTAINERS and (
+        len(_CONTAINER_RE.findall(raw, 0, 4 * 1024 * 1024)) > MAX_CONTAINERS
+    ):
         raise MimeLimitError(f"more than {MAX_CONTAINERS} nested MIME containers")
-    return BytesParser(policy=compat32).parsebytes(raw)
+    return parse_part(raw)
 
 
-def header(msg: Message, name: str) -> str:
+def header(msg: Part, name: str) -> str:
     """One header's value as text: RFC 2047 decoded, 8-bit bytes decoded as UTF-8 or Latin-1."""
     value = msg.get(name)
     if value is None:
@@ -99,33 +236,27 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
     return data.decode("latin-1")
 
 
-def part_bytes(part: Message) -> bytes:
-    """A non-multipart part's body with its transfer encoding undone, never raising."""
-    payload = part.get_payload()
-    if not isinstance(payload, str):
-        return b""
-    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
-    raw = payload.encode("utf-8", "surrogateescape")
+def part_bytes(part: Part) -> bytes:
+    """A leaf part's body with its transfer encoding undone, never raising."""
+    cte = (part.get("content-transfer-encoding") or "").strip().lower()
+    raw = part.body[: MAX_TEXT * 4]
     if cte == "base64":
         try:
-            return base64.b64decode(b"".join(raw.split())[: MAX_TEXT * 2], validate=False)
+            return binascii.a2b_base64(b"".join(raw.split()))
         except (binascii.Error, ValueError):
             return raw
     if cte == "quoted-printable":
-        return quopri.decodestring(raw[: MAX_TEXT * 2])
+        return quopri.decodestring(raw)
     return raw
 
 
-def part_text(part: Message, limit: int = MAX_TEXT) -> str:
+def part_text(part: Part, limit: int = MAX_TEXT) -> str:
     data = part_bytes(part)[: limit * 2]
-    return _decode_bytes(data, part.get_param("charset") and str(part.get_param("charset")))[:limit]
+    return _decode_bytes(data, part.get_param("charset") or None)[:limit]
 
 
-def content_type(part: Message) -> str:
-    try:
-        return part.get_content_type()
-    except (AttributeError, TypeError, ValueError):
-        return "text/plain"
+def content_type(part: Part) -> str:
+    return part.get_content_type()
 
 
 @dataclass
@@ -136,41 +267,37 @@ class Parts:
     delivery_status: list[str] = field(default_factory=list)
     nested_delivery_status: list[str] = field(default_factory=list)  # inside an attached message
     feedback_reports: list[str] = field(default_factory=list)
-    originals: list[Message] = field(default_factory=list)  # attached original (headers)
+    originals: list[Part] = field(default_factory=list)  # attached original (headers)
     other_texts: list[str] = field(default_factory=list)  # text inside attached messages
 
 
-def walk(msg: Message) -> Parts:
+def walk(msg: Part) -> Parts:
     parts = Parts()
     budget = [MAX_PARTS]
     _walk(msg, parts, 0, budget, inside_original=False)
     return parts
 
 
-def _walk(msg: Message, parts: Parts, depth: int, budget: list[int], inside_original: bool) -> None:
+def _walk(msg: Part, parts: Parts, depth: int, budget: list[int], inside_original: bool) -> None:
     if depth > MAX_DEPTH or budget[0] <= 0:
         return
     budget[0] -= 1
-    ctype = content_type(msg)
-    payload = msg.get_payload()
+    ctype = msg.get_content_type()
     # Reports inside an attached message belong to an older exchange (a bounce of a bounce).
     if ctype in ("message/delivery-status", "message/global-delivery-status"):
         target = parts.nested_delivery_status if inside_original else parts.delivery_status
-        target.append(_embedded_text(msg))
+        target.append(part_text(msg))
         return
     if ctype == "message/feedback-report":
         if not inside_original:
-            parts.feedback_reports.append(_embedded_text(msg))
+            parts.feedback_reports.append(part_text(msg))
         return
     if ctype in ("text/rfc822-headers", "text/global-headers", "message/rfc822-headers"):
-        text = _embedded_text(msg) if isinstance(payload, list) else part_text(msg)
-        parts.originals.append(HeaderParser(policy=compat32).parsestr(text, headersonly=True))
+        parts.originals.append(headers_from_text(part_text(msg)))
         return
-    if isinstance(payload, list):
+    if msg.children is not None:
         is_message = ctype.startswith("message/")
-        for sub in payload:
-            if not isinstance(sub, Message):
-                continue
+        for sub in msg.children:
             if is_message and not inside_original:
                 parts.originals.append(sub)
             _walk(sub, parts, depth + 1, budget, inside_original or is_message)
@@ -182,33 +309,6 @@ def _walk(msg: Message, parts: Parts, depth: int, budget: list[int], inside_orig
         if ctype == "text/html":
             text = _strip_html(text)
         (parts.other_texts if inside_original else parts.texts).append(text)
-
-
-def _embedded_text(msg: Message) -> str:
-    """The text of a part the parser split into header blocks (delivery-status, feedback)."""
-    payload = msg.get_payload()
-    if isinstance(payload, str):
-        return part_text(msg)
-    blocks: list[str] = []
-    items: list[object] = list(payload)[:MAX_PARTS] if isinstance(payload, list) else []
-    for block in items:
-        if not isinstance(block, Message):
-            continue
-        lines = [f"{name}: {decode_header_value(value)}" for name, value in block.items()]
-        body = block.get_payload()
-        if isinstance(body, str) and body.strip():
-            lines.append(body)
-        blocks.append("\n".join(lines))
-    text = "\n\n".join(blocks)
-    cte = str(msg.get("content-transfer-encoding", "")).strip().lower()
-    if cte == "base64" and ":" not in text[:200]:
-        try:
-            return base64.b64decode("".join(text.split()), validate=False).decode(
-                "utf-8", "replace"
-            )
-        except (binascii.Error, ValueError):
-            return text
-    return text
 
 
 _TAG_RE = re.compile(r"<(?:br|p|div|tr|li|/p|/div|/tr|/li|/h\d)[^>]{0,200}>", re.IGNORECASE)

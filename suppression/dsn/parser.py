@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
-from email.message import Message
-from email.parser import HeaderParser
-from email.policy import compat32
 
 from suppression.dsn import arf, esp, freetext, rfc3464, signals
 from suppression.dsn.autoreply import is_auto_reply
-from suppression.dsn.classify import classify
-from suppression.dsn.mime import MimeLimitError, Parts, header, load, walk
+from suppression.dsn.classify import SPECIFIC_STATUS, classify, status_key
+from suppression.dsn.mime import MimeLimitError, Part, Parts, header, headers_from_text, load, walk
 from suppression.dsn.model import FailedRecipient, Kind, ParseResult
 from suppression.dsn.textutil import (
     ADDRESS_RE,
@@ -63,7 +61,7 @@ def _message_id(value: str) -> str:
 class _Context:
     """What every branch needs: the message, its parts and the facts about the original."""
 
-    def __init__(self, msg: Message, parts: Parts) -> None:
+    def __init__(self, msg: Part, parts: Parts) -> None:
         self.msg = msg
         self.parts = parts
         self.bounce_id = _message_id(header(msg, "Message-ID"))
@@ -78,7 +76,7 @@ class _Context:
         originals = list(self.parts.originals)
         if self.inline_original.strip():
             text = self.inline_original.lstrip("\r\n")[:65536]
-            originals.append(HeaderParser(policy=compat32).parsestr(text, headersonly=True))
+            originals.append(headers_from_text(text))
         found = {"Message-ID": "", "X-Kwiga-School": "", "X-Kwiga-Stream": ""}
         for original in originals:
             for name in found:
@@ -89,6 +87,8 @@ class _Context:
             if found[name]:
                 continue
             for text in texts:
+                if name != "Message-ID" and "wiga-" not in text and "WIGA-" not in text:
+                    continue
                 match = pattern.search(text[:65536])
                 if match:
                     found[name] = match.group(1).strip()
@@ -220,33 +220,42 @@ def _from_dsn(ctx: _Context, records: list[rfc3464.DsnRecord]) -> ParseResult:
         if delayed:
             return ctx.result(Kind.DELAYED, detail="delivery delayed, not failed (Action: delayed)")
         return ctx.result(Kind.DELIVERED, detail="delivery or relay report")
-    blocks = {
-        item.recipient: item for item in freetext.extract(ctx.notice, set())
-    }  # the notice often has the server's full reply when the DSN fields are terse
+    blocks: dict[str, freetext.TextRecipient] | None = None
     built = []
     seen = set()
     for record in failed:
         if record.recipient in seen:
             continue
         seen.add(record.recipient)
+        build = functools.partial(
+            _build,
+            ctx,
+            recipient=record.recipient,
+            original=record.original_recipient,
+            status=record.status,
+            smtp_code="",
+            action=record.action or "failed",
+            remote_mta=record.remote_mta,
+            occurred_at=record.occurred_at,
+        )
+        if record.diagnostic:
+            item = build(diagnostic=record.diagnostic, texts=(record.diagnostic,))
+            if item.rule.startswith("phrase:") or _is_specific(item.status, item.rule):
+                built.append(item)
+                continue
+        if blocks is None:
+            # The notice often has the server's full reply when the DSN fields are terse.
+            blocks = {item.recipient: item for item in freetext.extract(ctx.notice, set())}
         block = blocks.get(record.recipient) or blocks.get(record.original_recipient)
         block_text = block.block if block else ""
         diagnostic = record.diagnostic or (block.diagnostic if block else "")
-        built.append(
-            _build(
-                ctx,
-                recipient=record.recipient,
-                original=record.original_recipient,
-                status=record.status,
-                smtp_code="",
-                diagnostic=diagnostic,
-                texts=(diagnostic, block_text) if record.diagnostic else (block_text,),
-                action=record.action or "failed",
-                remote_mta=record.remote_mta,
-                occurred_at=record.occurred_at,
-            )
-        )
+        texts = (diagnostic, block_text) if record.diagnostic else (block_text,)
+        built.append(build(diagnostic=diagnostic, texts=texts))
     return ctx.result(Kind.FAILED, built)
+
+
+def _is_specific(status: str, rule: str) -> bool:
+    return rule == f"status:{status}" and status_key(status) in SPECIFIC_STATUS
 
 
 def _from_text(ctx: _Context) -> ParseResult:
@@ -290,10 +299,10 @@ def _from_text(ctx: _Context) -> ParseResult:
 
 def _original_recipients(ctx: _Context) -> list[str]:
     """The original's To when the notice names nobody (some notices only quote the original)."""
-    sources: list[Message] = list(ctx.parts.originals[:1])
+    sources: list[Part] = list(ctx.parts.originals[:1])
     if ctx.inline_original.strip():
         text = ctx.inline_original.lstrip("\r\n")[:65536]
-        sources.append(HeaderParser(policy=compat32).parsestr(text, headersonly=True))
+        sources.append(headers_from_text(text))
     for source in sources:
         addresses = []
         for match in ADDRESS_RE.finditer(header(source, "To")[:4000]):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from email.message import Message
 
-from suppression.dsn.mime import header
+from suppression.dsn.mime import Part, header
 
 _DAEMON_RE = re.compile(
     r"mailer[-_ ]?daemon|postmaster|post_master|mail delivery|delivery (?:system|subsystem)"
@@ -55,7 +54,7 @@ _PERMANENT_RE = re.compile(
 )
 
 
-def sender_is_daemon(msg: Message) -> bool:
+def sender_is_daemon(msg: Part) -> bool:
     if msg.get("X-Failed-Recipients") is not None:
         return True
     return_path = header(msg, "Return-Path").strip()
@@ -64,14 +63,14 @@ def sender_is_daemon(msg: Message) -> bool:
     return bool(_DAEMON_RE.search(header(msg, "From")[:300]))
 
 
-def looks_like_bounce(msg: Message, notice: str) -> bool:
+def looks_like_bounce(msg: Part, notice: str) -> bool:
     daemon = sender_is_daemon(msg)
     subject = bool(_SUBJECT_RE.search(header(msg, "Subject")[:300]))
     body = bool(_BODY_RE.search(notice[:8000]))
     return (daemon and (subject or body)) or (subject and body)
 
 
-def is_delay_warning(msg: Message, notice: str) -> bool:
+def is_delay_warning(msg: Part, notice: str) -> bool:
     head = notice[:6000]
     if _PERMANENT_RE.search(head):
         return False

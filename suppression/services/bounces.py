@@ -83,8 +83,13 @@ def bounce_record(
     """
     reason = str(reason)
     problems = _validate(
-        source=source, dedupe_key=dedupe_key, occurred_at=occurred_at, reason=reason,
-        status=status, smtp_code=smtp_code, stream=stream,
+        source=source,
+        dedupe_key=dedupe_key,
+        occurred_at=occurred_at,
+        reason=reason,
+        status=status,
+        smtp_code=smtp_code,
+        stream=stream,
     )
     try:
         normalized = normalize_email(email)
@@ -96,11 +101,21 @@ def bounce_record(
     try:
         with transaction.atomic():
             return _record(
-                normalized=normalized, source=source, dedupe_key=dedupe_key,
-                occurred_at=occurred_at, reason=reason, bounce_type=bounce_type, status=status,
-                smtp_code=smtp_code, diagnostic=diagnostic, rule=rule[:100],
-                remote_mta=remote_mta[:255], stream=stream, school=school,
-                message_id=message_id[:998], actor=actor,
+                normalized=normalized,
+                source=source,
+                dedupe_key=dedupe_key,
+                occurred_at=occurred_at,
+                reason=reason,
+                bounce_type=bounce_type,
+                status=status,
+                smtp_code=smtp_code,
+                diagnostic=diagnostic,
+                rule=rule[:100],
+                remote_mta=remote_mta[:255],
+                stream=stream,
+                school=school,
+                message_id=message_id[:998],
+                actor=actor,
             )
     except IntegrityError:
         # The same report raced in through another connection (or the key was reused for
@@ -112,8 +127,22 @@ def bounce_record(
 
 
 def _record(
-    *, normalized, source, dedupe_key, occurred_at, reason, bounce_type, status, smtp_code,  # type: ignore[no-untyped-def]
-    diagnostic, rule, remote_mta, stream, school, message_id, actor,
+    *,
+    normalized,
+    source,
+    dedupe_key,
+    occurred_at,
+    reason,
+    bounce_type,
+    status,
+    smtp_code,  # type: ignore[no-untyped-def]
+    diagnostic,
+    rule,
+    remote_mta,
+    stream,
+    school,
+    message_id,
+    actor,
 ) -> BounceOutcome:
     address = lock_address(normalized, actor=actor, why=f"first bounce recorded ({source})")
     existing = BounceEvent.objects.filter(source=source, dedupe_key=dedupe_key).first()

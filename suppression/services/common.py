@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from ..addresses import NormalizedAddress
 from ..exceptions import NotAllowed
 from ..models import EmailAddress, Suppression, SuppressionChange
 
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 
 # Any constant works: it only has to be the same for every writer of the changes feed.
 CHANGES_FEED_LOCK = 0x6B7767616D6C  # "kwgaml"
@@ -98,13 +98,15 @@ def suppression_open(
         bounce_type=bounce_type,
         is_repeat=is_repeat,
         opened_at=at,
-        opened_by=actor if actor is not None and actor.is_authenticated else None,
+        opened_by=actor if isinstance(actor, User) else None,
         open_note=note,
     )
     audited_save(suppression, actor=actor, why=why)
     if address.probation_until is not None:
         address.probation_until = None
-        audited_save(address, actor=actor, why=f"probation ended: {why}", update_fields=["probation_until"])
+        audited_save(
+            address, actor=actor, why=f"probation ended: {why}", update_fields=["probation_until"]
+        )
     _record_change(suppression, SuppressionChange.Kind.OPENED, at)
     return suppression
 
@@ -113,7 +115,7 @@ def suppression_lift(
     *, suppression: Suppression, actor: Actor, note: str, why: str, at: datetime
 ) -> None:
     suppression.lifted_at = at
-    suppression.lifted_by = actor if actor is not None and actor.is_authenticated else None  # type: ignore[assignment]
+    suppression.lifted_by = actor if isinstance(actor, User) else None
     suppression.lift_note = note
     audited_save(
         suppression, actor=actor, why=why, update_fields=["lifted_at", "lifted_by", "lift_note"]

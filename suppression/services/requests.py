@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
@@ -21,7 +23,7 @@ from ..exceptions import (
     NoteRequired,
     NotSuppressed,
 )
-from ..models import BounceEvent, EmailAddress, ReinstatementRequest, School, Suppression
+from ..models import EmailAddress, ReinstatementRequest, School, Suppression
 from ..notifications import notify_request_decided
 from ..taxonomy import BounceType, Reason
 from .common import (
@@ -46,7 +48,7 @@ def request_submit(
     (``add_reinstatementrequest``) may file one for any school, on the owner's behalf. Locks the
     address row; the database allows one pending request per address and school.
     """
-    if actor is None or not actor.is_authenticated:
+    if not isinstance(actor, User):
         raise NotAllowed("Sign in to ask for sending to be resumed.")
     is_owner = school.memberships.filter(user_id=actor.pk).exists()
     on_behalf = not is_owner
@@ -56,7 +58,9 @@ def request_submit(
         raise ExplanationRequired("Say what the client did to fix the problem.")
     normalized = normalize_email(email)
     with transaction.atomic():
-        address = EmailAddress.objects.select_for_update().filter(address=normalized.address).first()
+        address = (
+            EmailAddress.objects.select_for_update().filter(address=normalized.address).first()
+        )
         suppression = lock_open_suppression(address) if address else None
         if address is None or suppression is None:
             raise NotSuppressed(f"Sending to {normalized.address} is not paused.")
@@ -101,7 +105,9 @@ def guard_outcomes(
     """Every guard's outcome for ``request`` now, for the console to show before deciding."""
     suppression = request.address.suppressions.filter(lifted_at__isnull=True).first()
     facts = _guard_facts(
-        request=request, suppression=suppression, at=at or timezone.now(),
+        request=request,
+        suppression=suppression,
+        at=at or timezone.now(),
         domain_checker=domain_checker,
     )
     return policy.evaluate_guards(facts, policy.limits())
@@ -149,8 +155,10 @@ def _guard_facts(
 
 def _lock_pending(request: ReinstatementRequest) -> tuple[EmailAddress, ReinstatementRequest]:
     address = EmailAddress.objects.select_for_update().get(pk=request.address_id)
-    locked = ReinstatementRequest.objects.select_for_update().select_related("address").get(
-        pk=request.pk
+    locked = (
+        ReinstatementRequest.objects.select_for_update()
+        .select_related("address")
+        .get(pk=request.pk)
     )
     if not locked.is_pending:
         raise AlreadyDecided(
@@ -178,6 +186,7 @@ def request_approve(
     requester(s) on commit.
     """
     require_perm(actor, "suppression.decide_reinstatementrequest", "resume sending")
+    assert actor is not None  # for the type checker: require_perm refused anonymous callers
     # DNS is slow: look it up before taking the locks when the episode needs it.
     precheck = None
     open_now = request.address.suppressions.filter(lifted_at__isnull=True).first()
@@ -190,13 +199,16 @@ def request_approve(
         if suppression is None:
             raise NotSuppressed(f"Sending to {address} is not paused any more.")
         facts = _guard_facts(
-            request=locked, suppression=suppression, at=now, domain_checker=domain_checker,
+            request=locked,
+            suppression=suppression,
+            at=now,
+            domain_checker=domain_checker,
             known_domain_check=precheck,
         )
         outcomes = policy.evaluate_guards(facts, policy.limits())
         refusal = policy.guard_refusal(
             outcomes,
-            is_lead=actor is not None and actor.has_perm("suppression.override_guards"),
+            is_lead=actor.has_perm("suppression.override_guards"),
             override_reason=override_reason,
         )
         if refusal is not None:
@@ -208,21 +220,36 @@ def request_approve(
             why += f"; lead override of: {', '.join(overridden)} — {override}"
         suppression_lift(suppression=suppression, actor=actor, note=note, why=why, at=now)
         address.probation_until = policy.probation_end(now, policy.limits())
-        audited_save(address, actor=actor, why=f"on probation after {why}",
-                     update_fields=["probation_until"])
+        audited_save(
+            address, actor=actor, why=f"on probation after {why}", update_fields=["probation_until"]
+        )
         decided = [locked]
-        _decide(locked, status=Status.APPROVED, actor=actor, note=note, at=now,
-                override_reason=override if overridden else "", why="approved")
-        siblings = ReinstatementRequest.objects.select_for_update().filter(
-            suppression=suppression, status=Status.PENDING
-        ).exclude(pk=locked.pk)
+        _decide(
+            locked,
+            status=Status.APPROVED,
+            actor=actor,
+            note=note,
+            at=now,
+            override_reason=override if overridden else "",
+            why="approved",
+        )
+        siblings = (
+            ReinstatementRequest.objects.select_for_update()
+            .filter(suppression=suppression, status=Status.PENDING)
+            .exclude(pk=locked.pk)
+        )
         for sibling in siblings:
-            _decide(sibling, status=Status.APPROVED, actor=actor, at=now,
-                    note=f"Sending was resumed through request #{locked.pk}.",
-                    why=f"approved with request #{locked.pk}")
+            _decide(
+                sibling,
+                status=Status.APPROVED,
+                actor=actor,
+                at=now,
+                note=f"Sending was resumed through request #{locked.pk}.",
+                why=f"approved with request #{locked.pk}",
+            )
             decided.append(sibling)
         for each in decided:
-            transaction.on_commit(lambda pk=each.pk: notify_request_decided(pk))
+            transaction.on_commit(partial(notify_request_decided, each.pk))
         return locked
 
 
@@ -238,8 +265,14 @@ def request_reject(
         raise NoteRequired("Write a note for the school owner saying why.")
     with transaction.atomic():
         _, locked = _lock_pending(request)
-        _decide(locked, status=Status.REJECTED, actor=actor, note=note.strip(),
-                at=timezone.now(), why="rejected")
+        _decide(
+            locked,
+            status=Status.REJECTED,
+            actor=actor,
+            note=note.strip(),
+            at=timezone.now(),
+            why="rejected",
+        )
         transaction.on_commit(lambda: notify_request_decided(locked.pk))
         return locked
 
@@ -258,8 +291,14 @@ def request_withdraw(
         raise NotAllowed("Only the school's owners can withdraw this request.")
     with transaction.atomic():
         _, locked = _lock_pending(request)
-        _decide(locked, status=Status.WITHDRAWN, actor=actor, note=note.strip(),
-                at=timezone.now(), why="withdrawn")
+        _decide(
+            locked,
+            status=Status.WITHDRAWN,
+            actor=actor,
+            note=note.strip(),
+            at=timezone.now(),
+            why="withdrawn",
+        )
         return locked
 
 

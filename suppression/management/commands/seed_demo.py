@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from suppression.demo import PASSWORD, USERS, DemoNotAllowed, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Fill the database with demo schools, users, bounces and requests (idempotent)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--addresses", type=int, default=300)
+
+    def handle(self, *args: Any, addresses: int, **options: Any) -> None:
+        try:
+            summary = seed_demo(addresses=addresses)
+        except DemoNotAllowed as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"Demo data: {summary.recorded} bounce events recorded, {summary.requests} requests "
+            f"filed, {summary.created_users} users created."
+        )
+        for note in summary.notes:
+            self.stdout.write(f"  note: {note}")
+        logins = ", ".join(username for username, *_ in USERS)
+        self.stdout.write(f"Demo logins ({logins}), password: {PASSWORD}")

@@ -1,0 +1,81 @@
+"""The first admin: browsable by the staff roles, read-only where the design says so."""
+
+import pytest
+from django.urls import reverse
+
+from suppression.models import BounceEvent, Suppression
+
+from .factories import bounce
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(school):
+    for i in range(5):
+        bounce(f"user{i}@example.com", school=school)
+    return Suppression.objects.first()
+
+
+@pytest.mark.parametrize("role", ["agent", "lead", "auditor"])
+@pytest.mark.parametrize(
+    "model", ["emailaddress", "suppression", "bounceevent", "reinstatementrequest", "school"]
+)
+def test_staff_roles_browse_every_list(client, request, data, role, model) -> None:
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse(f"admin:suppression_{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_owner_cannot_enter_the_admin(client, owner) -> None:
+    client.force_login(owner)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+
+
+def test_bounce_events_are_read_only_even_for_superusers(client, admin_user, data) -> None:
+    client.force_login(admin_user)
+    event = BounceEvent.objects.first()
+    assert client.get(reverse("admin:suppression_bounceevent_add")).status_code == 403
+    delete = reverse("admin:suppression_bounceevent_delete", args=[event.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    change = reverse("admin:suppression_bounceevent_change", args=[event.pk])
+    page = client.get(change)
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+
+
+def test_suppression_status_fields_cannot_be_edited(client, lead, data) -> None:
+    client.force_login(lead)
+    change = reverse("admin:suppression_suppression_change", args=[data.pk])
+    page = client.get(change)
+    assert page.status_code == 200 and b'name="lifted_at"' not in page.content
+    assert client.post(change, {"lifted_at": "2020-01-01"}).status_code == 403
+    data.refresh_from_db()
+    assert data.is_open
+
+
+def test_history_view_shows_who_and_why(client, auditor, data) -> None:
+    client.force_login(auditor)
+    page = client.get(reverse("admin:suppression_suppression_history", args=[data.pk]))
+    assert page.status_code == 200
+    assert b"hard bounce" in page.content
+
+
+def test_suppression_list_query_count_does_not_grow_with_rows(
+    client, agent, data, django_assert_max_num_queries
+) -> None:
+    client.force_login(agent)
+    url = reverse("admin:suppression_suppression_changelist")
+    with django_assert_max_num_queries(12):
+        client.get(url)
+    for i in range(20):
+        bounce(f"more{i}@example.com")
+    with django_assert_max_num_queries(12):
+        client.get(url)
+
+
+def test_search_by_address_finds_the_normalized_row(client, agent, data) -> None:
+    client.force_login(agent)
+    page = client.get(reverse("admin:suppression_emailaddress_changelist"), {"q": "user3@example.com"})
+    assert b"user3@example.com" in page.content
+    assert b"user2@example.com" not in page.content
