@@ -38,9 +38,11 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when KWIGA_ENV=production.")
-    SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver"
+)
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when KWIGA_ENV=production.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -164,5 +166,7 @@ SUPPRESSION = {
     "DNS_NAMESERVERS": env_list("SUPPRESSION_DNS_NAMESERVERS"),
     "DNS_PORT": int(os.environ.get("SUPPRESSION_DNS_PORT", "53")),
     "DNS_TIMEOUT_SECONDS": float(os.environ.get("SUPPRESSION_DNS_TIMEOUT", "3")),
-    "MAX_MESSAGE_BYTES": int(os.environ.get("SUPPRESSION_MAX_MESSAGE_BYTES", str(10 * 1024 * 1024))),
+    "MAX_MESSAGE_BYTES": int(
+        os.environ.get("SUPPRESSION_MAX_MESSAGE_BYTES", str(10 * 1024 * 1024))
+    ),
 }

@@ -76,6 +76,8 @@ def test_suppression_list_query_count_does_not_grow_with_rows(
 
 def test_search_by_address_finds_the_normalized_row(client, agent, data) -> None:
     client.force_login(agent)
-    page = client.get(reverse("admin:suppression_emailaddress_changelist"), {"q": "user3@example.com"})
+    page = client.get(
+        reverse("admin:suppression_emailaddress_changelist"), {"q": "user3@example.com"}
+    )
     assert b"user3@example.com" in page.content
     assert b"user2@example.com" not in page.content

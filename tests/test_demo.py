@@ -10,8 +10,11 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_builds_every_story_and_is_idempotent(settings) -> None:
     call_command("seed_demo", addresses=120, stdout=open("/dev/null", "w"))
-    counts = (BounceEvent.objects.count(), Suppression.objects.count(),
-              ReinstatementRequest.objects.count())
+    counts = (
+        BounceEvent.objects.count(),
+        Suppression.objects.count(),
+        ReinstatementRequest.objects.count(),
+    )
     assert set(BounceEvent.objects.values_list("reason", flat=True)) == {r.value for r in Reason}
     statuses = set(ReinstatementRequest.objects.values_list("status", flat=True))
     assert statuses == {"pending", "approved", "rejected", "withdrawn"}
@@ -22,8 +25,11 @@ def test_seed_demo_builds_every_story_and_is_idempotent(settings) -> None:
         assert authenticate(username=username, password="kwiga-demo") is not None
 
     call_command("seed_demo", addresses=120, stdout=open("/dev/null", "w"))
-    assert counts == (BounceEvent.objects.count(), Suppression.objects.count(),
-                      ReinstatementRequest.objects.count())
+    assert counts == (
+        BounceEvent.objects.count(),
+        Suppression.objects.count(),
+        ReinstatementRequest.objects.count(),
+    )
 
 
 def test_seed_demo_refuses_production_settings(settings) -> None:

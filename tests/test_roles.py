@@ -40,7 +40,9 @@ def test_nobody_may_delete_events_or_history(agent, lead, auditor, owner) -> Non
         f"suppression.{p.codename}"
         for p in Permission.objects.filter(content_type__app_label="suppression")
         if p.codename.startswith(("delete_", "change_"))
-        and ("historical" in p.codename or p.codename.endswith(("bounceevent", "suppressionchange")))
+        and (
+            "historical" in p.codename or p.codename.endswith(("bounceevent", "suppressionchange"))
+        )
     }
     assert "suppression.delete_bounceevent" in forbidden
     for user in (agent, lead, auditor, owner):
