@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
@@ -9,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_builds_every_story_and_is_idempotent(settings) -> None:
-    call_command("seed_demo", addresses=120, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", addresses=120, stdout=io.StringIO())
     counts = (
         BounceEvent.objects.count(),
         Suppression.objects.count(),
@@ -24,7 +26,7 @@ def test_seed_demo_builds_every_story_and_is_idempotent(settings) -> None:
     for username in ("agent", "lead", "auditor", "owner", "owner2"):
         assert authenticate(username=username, password="kwiga-demo") is not None
 
-    call_command("seed_demo", addresses=120, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", addresses=120, stdout=io.StringIO())
     assert counts == (
         BounceEvent.objects.count(),
         Suppression.objects.count(),
