@@ -125,8 +125,7 @@ _COMMAND_RE = re.compile(
     r"(?:after|in reply to|response to|while sending|during|did not like our)\s+(?:the\s+)?"
     r"(?:end of\s+)?(mail from|rcpt to|data|initial connection|helo|ehlo|connect|greeting|banner)"
     r"|>>>\s*(mail from|rcpt to|data)",
-    re.IGNORECASE,
-)
+)  # run over lowercased text: faster than re.IGNORECASE
 WEAK_PHRASES = frozenset({"rejected"})
 _ADDRESS_REASONS = (R.MAILBOX_UNKNOWN, R.DOMAIN_UNKNOWN)
 
@@ -134,9 +133,9 @@ _ADDRESS_REASONS = (R.MAILBOX_UNKNOWN, R.DOMAIN_UNKNOWN)
 def smtp_command(*texts: str) -> str:
     """The command the failing reply answered ("mail from", "rcpt to", ...), "" if not said."""
     for text in texts:
-        match = _COMMAND_RE.search(text[:6000])
+        match = _COMMAND_RE.search(text[:6000].lower())
         if match is not None:
-            return (match.group(1) or match.group(2)).lower()
+            return match.group(1) or match.group(2)
     return ""
 
 

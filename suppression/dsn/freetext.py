@@ -10,14 +10,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from suppression.dsn.textutil import ADDRESS_RE, collapse, find_smtp_code, find_status
+from suppression.dsn.textutil import (
+    ADDRESS_RE,
+    collapse,
+    find_smtp_code,
+    find_status,
+    lower_same_length,
+)
 
 MAX_BOUNCE_TEXT = 32 * 1024
 MAX_RECIPIENTS = 200
 
 # Lines that introduce the copy of the original message. Matched line by line, and only on lines
 # holding one of the cue words, because a multiline search over whole bodies is slow.
-_MARKER_CUE_RE = re.compile(r"original|unsent|returned|copy|header|follow|below|bounced", re.I)
+# These two and _HEADER_BLOCK_RE run over lowercased text (lower_same_length), without re.I.
+_MARKER_CUE_RE = re.compile(r"original|unsent|returned|copy|header|follow|below|bounced")
 _ORIGINAL_MARKER_RE = re.compile(  # used with match(text, line_start, line_end)
     r"[\s\-=#*_>]*(?:"
     r"(?:-{2,}|={2,}|_{2,}).{0,40}(?:original|returned|unsent|rejected|undelivered|attached|copy"
@@ -29,12 +36,10 @@ _ORIGINAL_MARKER_RE = re.compile(  # used with match(text, line_start, line_end)
     r"|(?:original message|message headers) follow\.?"
     r"|below (?:this line )?is (?:a )?copy of .{0,40}"
     r")\s*$",
-    re.IGNORECASE,
 )
 # A header block start inside text: the original message pasted without a marker.
 _HEADER_BLOCK_RE = re.compile(
-    r"^(?:Return-Path|Received|Message-I[dD]|DKIM-Signature|X-[\w-]{1,40}):[ \t]",
-    re.MULTILINE | re.IGNORECASE,
+    r"^(?:return-path|received|message-id|dkim-signature|x-[\w-]{1,40}):[ \t]", re.MULTILINE
 )
 _FIELD_LINE_RE = re.compile(r"^[\w-]{2,40}:[ \t]", re.MULTILINE)
 _SKIP_LINE_RE = re.compile(
@@ -63,14 +68,15 @@ class TextRecipient:
 def split_original(text: str) -> tuple[str, str]:
     """The bounce notice and the copy of the original message that follows it (maybe "")."""
     text = text[:MAX_BOUNCE_TEXT]
-    for cue in _MARKER_CUE_RE.finditer(text):
-        start = text.rfind("\n", 0, cue.start()) + 1
-        end = text.find("\n", cue.end())
-        end = len(text) if end < 0 else end
-        if start > 0 and end - start < 200 and _ORIGINAL_MARKER_RE.match(text, start, end):
+    lowered = lower_same_length(text)
+    for cue in _MARKER_CUE_RE.finditer(lowered):
+        start = lowered.rfind("\n", 0, cue.start()) + 1
+        end = lowered.find("\n", cue.end())
+        end = len(lowered) if end < 0 else end
+        if start > 0 and end - start < 200 and _ORIGINAL_MARKER_RE.match(lowered, start, end):
             return text[:start], text[end + 1 :]
     # No marker: an original pasted directly after the notice starts with a run of headers.
-    for tried, header_match in enumerate(_HEADER_BLOCK_RE.finditer(text)):
+    for tried, header_match in enumerate(_HEADER_BLOCK_RE.finditer(lowered)):
         start = header_match.start()
         if tried > 20:
             break

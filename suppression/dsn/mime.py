@@ -23,7 +23,7 @@ MAX_CONTAINERS = 64  # multipart/* and message/* declarations tolerated in one r
 MAX_HEADER = 8 * 1024
 
 _SURROGATE_RE = re.compile("[\udc80-\udcff]")
-_CONTAINER_RE = re.compile(rb"content-type:[ \t]*(?:multipart|message)/", re.IGNORECASE)
+_CONTAINER_RE = re.compile(rb"content-type:[ \t]*(?:multipart|message)/")  # over lowered bytes
 _MBOX_FROM_RE = re.compile(rb"\AFrom [^\r\n]*\r?\n")
 
 
@@ -31,8 +31,11 @@ class MimeLimitError(Exception):
     """The message is built to exhaust the parser (too deeply nested, too many parts)."""
 
 
-_FOLD_RE = re.compile(r"\r?\n[ \t]+")
-_BLANK_LINE_RE = re.compile(rb"\r?\n[ \t]*\r?\n")
+# Both start with a literal "\n" rather than "\r?": the regex engine then skips ahead to each
+# newline instead of trying every position (ten times faster on long headers). CRs are dealt with
+# around the match (the head's "\r\n" are turned into "\n" before unfolding).
+_FOLD_RE = re.compile(r"\n[ \t]+")
+_BLANK_LINE_RE = re.compile(rb"\n[ \t]*\r?\n")
 _PARAM_RE = re.compile(
     r"([A-Za-z0-9][\w.*-]{0,40})\s*=\s*(\"(?:[^\"\\]|\\.){0,500}\"|[^;\s]{1,500})"
 )
@@ -48,19 +51,22 @@ class Part:
     (a multipart without its boundary is read as text) and bounded (nesting, parts, header size).
     """
 
-    __slots__ = ("body", "children", "headers")
+    __slots__ = ("_first", "body", "children", "headers")
 
     def __init__(self, headers: list[tuple[str, str]], body: bytes) -> None:
         self.headers = headers  # (lowercased name, raw value), in order
         self.body = body
         self.children: list[Part] | None = None
+        self._first: dict[str, str] | None = None
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        name = name.lower()
-        for key, value in self.headers:
-            if key == name:
-                return value
-        return default
+        # Looked up a dozen times per message: index the first occurrence of each name once.
+        first = self._first
+        if first is None:
+            first = self._first = {}
+            for key, value in self.headers:
+                first.setdefault(key, value)
+        return first.get(name.lower(), default)
 
     def items(self) -> list[tuple[str, str]]:
         return list(self.headers)
@@ -74,6 +80,8 @@ class Part:
 
     def get_param(self, name: str) -> str:
         value = self.get("content-type") or ""
+        if name not in value.lower():  # most parts lack the parameter asked for; skip the regex
+            return ""
         for key, param in _PARAM_RE.findall(value):
             if key.lower() == name:
                 return param.strip('"')
@@ -88,7 +96,10 @@ def parse_headers(data: bytes) -> tuple[list[tuple[str, str]], bytes]:
     if match is None:
         head, body = data[:MAX_HEAD_BYTES], data[MAX_HEAD_BYTES:]
     else:
-        head, body = data[: match.start()], data[match.end() :]
+        start = match.start()
+        if start and data[start - 1] == 13:  # the "\r" of a "\r\n" line end
+            start -= 1
+        head, body = data[:start], data[match.end() :]
     text = _header_text(head)
     if "\r" in text:
         text = text.replace("\r\n", "\n")
@@ -175,7 +186,7 @@ def load(raw: bytes) -> Part:
         raw = raw.replace(b"\r", b"\n")  # classic Mac line ends
     # parse_part is bounded anyway; refusing outright makes the reason visible to operators.
     if raw.count(b"/", 0, 4 * 1024 * 1024) > 4 * MAX_CONTAINERS and (
-        len(_CONTAINER_RE.findall(raw, 0, 4 * 1024 * 1024)) > MAX_CONTAINERS
+        len(_CONTAINER_RE.findall(raw[: 4 * 1024 * 1024].lower())) > MAX_CONTAINERS
     ):
         raise MimeLimitError(f"more than {MAX_CONTAINERS} nested MIME containers")
     return parse_part(raw)

@@ -8,7 +8,9 @@ generic refusals, network trouble and timeouts.
 
 from __future__ import annotations
 
+import importlib
 import re
+from typing import Any
 
 from suppression.taxonomy import Reason
 
@@ -219,13 +221,86 @@ RULES: list[tuple[str, Reason, re.Pattern[str]]] = [
     (name, reason, re.compile(source)) for name, reason, source in _RULES_SOURCE
 ]
 
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _required(items: Any) -> frozenset[str] | None:
+    """Literal strings of which every match of a parsed regex holds at least one, None if unknown.
+
+    A sequence needs each of its mandatory pieces: runs of literal characters, and groups,
+    alternations and repeats (at least once) that need something themselves; the piece with the
+    longest shortest string is kept. An alternation needs one string from each branch. Anything
+    else (classes, optional parts, look-arounds) is skipped, which only makes the answer weaker.
+    """
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in items:
+        name = getattr(op, "name", str(op))
+        if name == "LITERAL":
+            run.append(chr(av))
+            continue
+        if run:
+            candidates.append(frozenset(("".join(run),)))
+            run = []
+        sub: frozenset[str] | None = None
+        if name == "SUBPATTERN":
+            if not (av[1] or av[2]):  # (?i:...) and other local flags: leave it to the regex
+                sub = _required(av[-1])
+        elif name == "ATOMIC_GROUP":
+            sub = _required(av)
+        elif name in _REPEATS and av[0] >= 1:
+            sub = _required(av[2])
+        elif name == "BRANCH":
+            union: set[str] = set()
+            for branch in av[1]:
+                needed = _required(branch)
+                if not needed:
+                    break
+                union |= needed
+            else:
+                sub = frozenset(union)
+        if sub:
+            candidates.append(sub)
+    if run:
+        candidates.append(frozenset(("".join(run),)))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda strings: (min(map(len, strings)), -len(strings)))
+
+
+def _anchors(source: str) -> tuple[str, ...] | None:
+    """The literals screening one rule (see match_phrase); None when the rule cannot be screened.
+
+    Derived from the regex itself, so that a rule edited later cannot fall out of step with a
+    hand-written list. A string holding another of the set is dropped: the shorter one decides.
+    """
+    try:
+        parsed = importlib.import_module("re._parser").parse(source)
+        if parsed.state.flags & re.IGNORECASE:
+            return None
+        required = _required(parsed)
+    except Exception:  # a private module of the re package: never let it cost correctness
+        return None
+    if not required or min(map(len, required)) < 2:
+        return None  # one-character anchors would pass almost every text
+    kept = [s for s in required if not any(o != s and o in s for o in required)]
+    return tuple(sorted(kept))
+
+
+# Every rule's regex is tried on every diagnostic until one matches, and most fail: running a
+# regex that cannot match costs a full scan. A literal that any match must contain is checked
+# first with ``in`` (a fast substring search), which rules out most rules without the regex.
+_SCREENS: list[tuple[str, ...] | None] = [_anchors(source) for _, _, source in _RULES_SOURCE]
+
 
 def match_phrase(text: str) -> tuple[Reason, str] | None:
     """The reason and rule name of the first phrase rule matching the text, None if none does."""
     if not text:
         return None
     lowered = " ".join(text[:MAX_SCAN].split()).lower()
-    for name, reason, pattern in RULES:
+    for (name, reason, pattern), anchors in zip(RULES, _SCREENS, strict=True):
+        if anchors is not None and not any(anchor in lowered for anchor in anchors):
+            continue
         if pattern.search(lowered):
             return reason, name
     return None

@@ -6,10 +6,12 @@ import re
 
 from suppression.dsn.mime import Part, header
 
+# All patterns here are lowercase and run over lowercased text: case-sensitive matching of long
+# alternations is several times faster than re.IGNORECASE.
+
 _DAEMON_RE = re.compile(
     r"mailer[-_ ]?daemon|postmaster|post_master|mail delivery|delivery (?:system|subsystem)"
     r"|mail\.delivery|\bmta\b|double-bounce|mail administrator|system administrator",
-    re.IGNORECASE,
 )
 _SUBJECT_RE = re.compile(
     r"undeliver|undelivered|returned mail|return(?:ed|ing) message|delivery (?:status|failure"
@@ -20,7 +22,6 @@ _SUBJECT_RE = re.compile(
     r"|unzustellbar|nicht zustellbar|non remis|non distribu|no (?:se puede|se pudo) entregar"
     r"|non recapitabil|недоставлен|не доставлен|ошибка доставки|配信エラー|配信不能|送信エラー"
     r"|エラー|退信|未送达|are not member|warning: could not send|delayed mail|delivery delayed",
-    re.IGNORECASE,
 )
 _BODY_RE = re.compile(
     r"could not be delivered|couldn't be delivered|undeliver|(?:delivery|deliver) .{0,80}failed"
@@ -34,23 +35,19 @@ _BODY_RE = re.compile(
     r"|will be retried|delayed|unknown user|no such user|not a member|may not exist"
     r"|zustellung|unzustellbar|non (?:remis|recapitabile)|no se pudo entregar|не доставлен"
     r"|配信できません|送信できません|届きません|送信できませんでした|退信|投递失败|未能送达",
-    re.IGNORECASE,
 )
 _DELAY_SUBJECT_RE = re.compile(
     r"delay|warning|still being retried|could not send message for past|not yet delivered"
     r"|verzögert|retard|retrasad|ritardat|задерж",
-    re.IGNORECASE,
 )
 _DELAY_BODY_RE = re.compile(
     r"warning message only|warning only|not yet been delivered|do not need to re-?send"
     r"|only a temporary failure report|has been delayed|will (?:continue|keep) trying"
     r"|delivery attempts will continue|still trying|will be retried",
-    re.IGNORECASE,
 )
 _PERMANENT_RE = re.compile(
     r"permanent error|failed permanently|permanent fatal|giving up|gave up|given up"
     r"|has been returned|could not be delivered to|not going to try again",
-    re.IGNORECASE,
 )
 
 
@@ -60,20 +57,20 @@ def sender_is_daemon(msg: Part) -> bool:
     return_path = header(msg, "Return-Path").strip()
     if return_path in ("<>", "< >"):
         return True
-    return bool(_DAEMON_RE.search(header(msg, "From")[:300]))
+    return bool(_DAEMON_RE.search(header(msg, "From")[:300].lower()))
 
 
 def looks_like_bounce(msg: Part, notice: str) -> bool:
     daemon = sender_is_daemon(msg)
-    subject = bool(_SUBJECT_RE.search(header(msg, "Subject")[:300]))
-    body = bool(_BODY_RE.search(notice[:8000]))
+    subject = bool(_SUBJECT_RE.search(header(msg, "Subject")[:300].lower()))
+    body = bool(_BODY_RE.search(notice[:8000].lower()))
     return (daemon and (subject or body)) or (subject and body)
 
 
 def is_delay_warning(msg: Part, notice: str) -> bool:
-    head = notice[:6000]
+    head = notice[:6000].lower()
     if _PERMANENT_RE.search(head):
         return False
-    if _DELAY_SUBJECT_RE.search(header(msg, "Subject")[:300]):
+    if _DELAY_SUBJECT_RE.search(header(msg, "Subject")[:300].lower()):
         return True
     return bool(_DELAY_BODY_RE.search(head))

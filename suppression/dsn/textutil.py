@@ -21,6 +21,19 @@ SMTP_CODE_RE = re.compile(r"(?<![\w.#-])([245][0-5][0-9])(?=[ \-:]|$)(?![-:]?\d)
 MAX_DIAGNOSTIC = 1000
 
 
+def lower_same_length(text: str) -> str:
+    """``text.lower()`` with every offset kept, so that matches in it can cut the original.
+
+    Case-sensitive patterns over lowered text run several times faster than ``re.IGNORECASE``
+    ones (the engine folds case per character and per branch). U+0130 is the one character whose
+    lowercase is two characters long.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text.replace("\u0130", "i").lower()
+    return lowered
+
+
 def collapse(text: str) -> str:
     """Unfold and collapse whitespace."""
     return " ".join(text.split())

@@ -1,0 +1,138 @@
+"""The shortcuts taken for speed give the same answers as the plain way."""
+
+from __future__ import annotations
+
+import importlib
+import random
+import re
+
+import pytest
+
+from suppression.dsn import freetext, mime, parser, phrases, signals
+from suppression.dsn.textutil import lower_same_length
+
+from ._corpus import CORPUS
+
+# The package re-exports the classify function under the module's name.
+classify_module = importlib.import_module("suppression.dsn.classify")
+
+_WORD_TEXT = (
+    "user unknown mailbox full quota exceeded over the limit no such user account disabled "
+    "blocked spamhaus listed in black list spam content rejected denied refused relay access "
+    "not permitted domain does not exist host not found dns lookup timed out try again later "
+    "message too large size policy header authentication spf dkim sender address mail from "
+    "recipient address rejected unrouteable address 550 5.1.1 4.2.2 smtp; said: after rcpt to "
+    "postfach voll utilisateur inconnu buzón lleno не существует 存在しません"
+)
+WORDS = _WORD_TEXT.split()
+
+
+def _plain(text: str) -> tuple[object, str] | None:
+    """match_phrase without the literal screen: every rule's regex in order."""
+    lowered = " ".join(text[: phrases.MAX_SCAN].split()).lower()
+    for name, reason, pattern in phrases.RULES:
+        if pattern.search(lowered):
+            return reason, name
+    return None
+
+
+def _sample_texts() -> list[str]:
+    rng = random.Random(20240611)
+    texts = [" ".join(rng.choices(WORDS, k=rng.randint(1, 12))) for _ in range(1500)]
+    # Glue words together too, so that anchors appear inside other words.
+    texts += ["".join(rng.choices(WORDS, k=rng.randint(2, 6))) for _ in range(500)]
+    if CORPUS.is_dir():
+        for path in sorted(CORPUS.glob("*.eml")):
+            text = path.read_bytes()[:12000].decode("utf-8", "replace")
+            texts.extend(text[start : start + 400] for start in range(0, len(text), 300))
+    return texts
+
+
+def test_the_literal_screen_never_changes_the_phrase_answer():
+    for text in _sample_texts():
+        assert phrases.match_phrase(text) == _plain(text), text[:200]
+
+
+def test_most_phrase_rules_are_screened():
+    # The speed of classification rests on this; a rule rewritten so that no literal can be
+    # derived still works, only slower.
+    screened = [anchors for anchors in phrases._SCREENS if anchors is not None]
+    assert len(screened) >= len(phrases.RULES) - 2
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (r"mail ?box (?:is )?full", ("mail",)),
+        (r"(?:over|exceeded) quota", (" quota",)),
+        (r"spam|junk mail", ("junk mail", "spam")),
+        (r"\bblocked|(?:ip|address) .{0,20}banned", ("banned", "blocked")),
+    ],
+)
+def test_anchors_are_strings_every_match_contains(source, expected):
+    anchors = phrases._anchors(source)
+    assert anchors == expected
+    pattern = re.compile(source)
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = " ".join(rng.choices([*WORDS, "mailbox", "box", "ip", "junk", "banned"], k=6))
+        if pattern.search(text):
+            assert any(anchor in text for anchor in anchors)
+
+
+def test_rules_that_cannot_be_screened_are_left_to_their_regex():
+    assert phrases._anchors(r"(?<![@\w.-])[a-z]+\.[a-z]{2,}") is None
+    assert phrases._anchors(r"a|b") is None  # one-character literals screen nothing
+    assert phrases._anchors(r"(?i)unknown user") is None  # case-insensitive literals
+    assert phrases._anchors(r"(?i:unknown) user") == (" user",)
+
+
+def test_lower_same_length_keeps_offsets():
+    text = "İSTANBUL Original Message follows"
+    lowered = lower_same_length(text)
+    assert len(lowered) == len(text)
+    assert lowered.endswith("original message follows")
+
+
+# Patterns that run over lowercased text without re.IGNORECASE must not hold capitals.
+LOWERCASE_PATTERNS = [
+    freetext._MARKER_CUE_RE,
+    freetext._ORIGINAL_MARKER_RE,
+    freetext._HEADER_BLOCK_RE,
+    signals._DAEMON_RE,
+    signals._SUBJECT_RE,
+    signals._BODY_RE,
+    signals._DELAY_SUBJECT_RE,
+    signals._DELAY_BODY_RE,
+    signals._PERMANENT_RE,
+    classify_module._COMMAND_RE,
+    parser._REMOTE_HOST_RE,
+    mime._CONTAINER_RE,
+    *(pattern for _, _, pattern in phrases.RULES),
+]
+
+
+@pytest.mark.parametrize("pattern", LOWERCASE_PATTERNS, ids=lambda p: str(p.pattern)[:30])
+def test_patterns_over_lowered_text_are_lowercase(pattern):
+    source = pattern.pattern
+    if isinstance(source, bytes):
+        source = source.decode("latin-1")
+    without_escapes = re.sub(r"\\.", "", source)
+    assert without_escapes == without_escapes.lower()
+    assert not pattern.flags & re.IGNORECASE
+
+
+def test_header_and_original_split_with_mixed_case_and_crlf():
+    raw = (
+        b"From: MAILER-DAEMON@example.org\r\nSubject: Undelivered Mail\r\n"
+        b"Content-Type: text/plain; CHARSET=utf-8\r\n \tformat=flowed\r\n\r\n"
+        b"Delivery to the following recipient failed permanently:\r\n\r\n"
+        b"    someone@example.com\r\n\r\n550 5.1.1 User unknown\r\n\r\n"
+        b"----- ORIGINAL MESSAGE FOLLOWS -----\r\n\r\nMessage-ID: <abc@kwiga.com>\r\n"
+    )
+    msg = mime.load(raw)
+    assert msg.get("Subject") == "Undelivered Mail"
+    assert msg.get_param("charset") == "utf-8"
+    result = parser.parse_message(raw)
+    assert [r.recipient for r in result.recipients] == ["someone@example.com"]
+    assert result.original_message_id == "abc@kwiga.com"
