@@ -128,6 +128,10 @@ _COMMAND_RE = re.compile(
 )  # run over lowercased text: faster than re.IGNORECASE
 WEAK_PHRASES = frozenset({"rejected"})
 _ADDRESS_REASONS = (R.MAILBOX_UNKNOWN, R.DOMAIN_UNKNOWN)
+_HARD_REASONS = (R.MAILBOX_UNKNOWN, R.DOMAIN_UNKNOWN, R.SENDER_BLOCKED, R.REJECTED)
+# A null MX (RFC 7505) says the domain never accepts mail, however the report words its status.
+_PERMANENT_PHRASES = frozenset({"null-mx"})
+_PERMANENT_REPLY_RE = re.compile(r"(?:^|[\s(\[:;'\"])5\d\d(?:[\s-]|$)|\b5\.\d{1,3}\.\d{1,3}\b")
 
 
 def smtp_command(*texts: str) -> str:
@@ -180,6 +184,16 @@ def classify(status: str, smtp_code: str, *texts: str) -> tuple[Reason, str]:
                 return R.REJECTED, f"phrase:{name}+mail-from"
             if command in ("initial connection", "helo", "ehlo", "connect", "greeting", "banner"):
                 return R.SENDER_BLOCKED, f"phrase:{name}+{command.replace(' ', '-')}"
+        if (
+            temporary
+            and reason in _HARD_REASONS
+            and name not in _PERMANENT_PHRASES
+            and not _PERMANENT_REPLY_RE.search(matched[:2000])
+        ):
+            # A 4.x.x answer is the server saying "not now": whatever the wording, it must not
+            # suppress an address the way a permanent refusal does. Reporting MTAs often give a
+            # generic 4.x.x while quoting the server's own 5xx reply; the reply wins then.
+            return R.SERVER_UNAVAILABLE, f"phrase:{name}+temporary"
         return reason, f"phrase:{name}"
     if fallback is not None and fallback is not R.UNKNOWN:
         if temporary and key in TEMPORARY_OVERRIDE:

@@ -236,7 +236,8 @@ def _from_dsn(ctx: _Context, records: list[rfc3464.DsnRecord]) -> ParseResult:
             smtp_code="",
             action=record.action or "failed",
             remote_mta=record.remote_mta,
-            occurred_at=record.occurred_at,
+            # The failure's own time, else the bounce's Date; Arrival-Date can be days earlier.
+            occurred_at=record.occurred_at or ctx.date or record.arrival_at,
         )
         if record.diagnostic:
             item = build(diagnostic=record.diagnostic, texts=(record.diagnostic,))

@@ -22,7 +22,8 @@ class DsnRecord:
     diagnostic: str
     diagnostic_type: str
     remote_mta: str
-    occurred_at: datetime | None
+    occurred_at: datetime | None  # Last-Attempt-Date: when delivery failed
+    arrival_at: datetime | None = None  # Arrival-Date: when the original reached the reporter
 
 
 def parse_fields(block: str) -> dict[str, str]:
@@ -77,10 +78,8 @@ def parse(text: str) -> list[DsnRecord]:
         diag_type, diagnostic = _value_after_type(fields.get("diagnostic-code", ""))
         _, remote = _value_after_type(fields.get("remote-mta", ""))
         status = collapse(fields.get("status", "")).split(" ")[0][:16]
-        date = (
-            parse_date(fields.get("last-attempt-date", ""))
-            or parse_date(fields.get("arrival-date", ""))
-            or parse_date(message_fields.get("arrival-date", ""))
+        arrival = parse_date(fields.get("arrival-date", "")) or parse_date(
+            message_fields.get("arrival-date", "")
         )
         records.append(
             DsnRecord(
@@ -91,7 +90,8 @@ def parse(text: str) -> list[DsnRecord]:
                 diagnostic=diagnostic,
                 diagnostic_type=diag_type,
                 remote_mta=remote[:255],
-                occurred_at=date,
+                occurred_at=parse_date(fields.get("last-attempt-date", "")),
+                arrival_at=arrival,
             )
         )
         if len(records) >= MAX_RECIPIENTS:

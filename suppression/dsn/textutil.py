@@ -39,8 +39,13 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+# C0 controls other than whitespace, and DEL: quoted-printable "=00" decodes to NUL, which
+# PostgreSQL refuses in text and no reader wants to see.
+_CONTROLS = {code: None for code in [*range(0, 9), 11, 12, *range(14, 32), 127]}
+
+
 def clip(text: str, limit: int = MAX_DIAGNOSTIC) -> str:
-    return collapse(text)[:limit]
+    return collapse(text.translate(_CONTROLS))[:limit]
 
 
 def normalize_address(value: str) -> str:

@@ -18,7 +18,8 @@ def test_rfc3464_report_with_two_recipients_from_postfix():
     assert result.kind is Kind.FAILED
     assert result.bounce_message_id == "20140621183516.0A3541FB98@smtp.example.com"
     assert (result.original_message_id, result.school, result.stream) == ("", "", "")
-    arrival = datetime(2014, 6, 21, 18, 34, 34, tzinfo=UTC)
+    # No Last-Attempt-Date: the bounce's own Date, not the earlier Arrival-Date of the original.
+    arrival = datetime(2014, 6, 21, 18, 35, 16, tzinfo=UTC)
     assert result.recipients == (
         FailedRecipient(
             recipient="filtered@example.co.jp",
@@ -180,6 +181,7 @@ Reporting-MTA: dns; mx.example.net
 Arrival-Date: Mon, 03 Mar 2025 09:59:00 +0100
 
 Final-Recipient: rfc822; Student@Example.org
+Last-Attempt-Date: Mon, 03 Mar 2025 10:00:00 +0100
 Original-Recipient: rfc822; old-student@example.org
 Action: failed
 Status: 5.2.2
@@ -219,7 +221,7 @@ def test_kwiga_headers_from_an_attached_original_message():
         action="failed",
         remote_mta="mx.example.org",
         rule="status:5.2.2",
-        occurred_at=datetime(2025, 3, 3, 8, 59, tzinfo=UTC),
+        occurred_at=datetime(2025, 3, 3, 9, 0, tzinfo=UTC),
     )
 
 
@@ -307,3 +309,28 @@ def test_iter_messages_reads_files_directories_maildirs_and_mbox(tmp_path):
     names = [name for name, _ in iter_messages(str(tmp_path))]
     assert str(tmp_path / "single.eml") in names
     assert f"{mbox}#2" in names
+
+
+def test_a_temporary_status_never_yields_a_hard_reason():
+    from suppression.dsn import classify
+
+    deferred = (
+        "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to user complaints"
+    )
+    assert classify("4.7.0", "421", deferred) == (
+        Reason.SERVER_UNAVAILABLE,
+        "phrase:blocklist+temporary",
+    )
+    # The reporting MTA's generic 4.x.x loses to the server's own 5xx reply.
+    reason, _ = classify("4.0.0", "", "554 Blocked - see https://dnsbl.example/lookup")
+    assert reason == Reason.SENDER_BLOCKED
+
+
+def test_control_characters_are_stripped_from_diagnostics():
+    raw = _DSN_WITH_ORIGINAL % {b"ctype": b"message/rfc822"}
+    raw = raw.replace(
+        b"Diagnostic-Code: smtp; 552 5.2.2 Mailbox full",
+        b"Diagnostic-Code: smtp; 552 5.2.2 Mail\x00box\x07 full",
+    )
+    [failed] = parse_message(raw).recipients
+    assert failed.diagnostic == "552 5.2.2 Mailbox full"
