@@ -126,10 +126,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 
-LOGIN_URL = "/portal/login/"
-LOGIN_REDIRECT_URL = "/portal/"
-LOGOUT_REDIRECT_URL = "/portal/login/"
-
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
@@ -170,3 +166,17 @@ SUPPRESSION = {
         os.environ.get("SUPPRESSION_MAX_MESSAGE_BYTES", str(10 * 1024 * 1024))
     ),
 }
+
+# ESP tracking webhooks (django-anymail) at /webhooks/<esp>/tracking/. They refuse every post
+# until ANYMAIL_WEBHOOK_SECRET ("user:password", comma-separated to rotate) is set and given to
+# the provider as HTTP basic auth; Mailgun posts are also checked against its signing key.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env_list("ANYMAIL_WEBHOOK_SECRET"),
+    # Anymail confirms an SNS subscription only when the request carried the secret above.
+    "AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS": env_bool(
+        "ANYMAIL_AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS", True
+    ),
+}
+for _name in ("MAILGUN_WEBHOOK_SIGNING_KEY", "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY"):
+    if os.environ.get(f"ANYMAIL_{_name}"):
+        ANYMAIL[_name] = os.environ[f"ANYMAIL_{_name}"]

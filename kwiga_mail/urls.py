@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "Kwiga bounce suppression"
@@ -9,4 +9,5 @@ admin.site.index_title = "Support console"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("webhooks/", include("suppression.webhooks.urls")),
 ]

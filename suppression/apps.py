@@ -14,3 +14,9 @@ class SuppressionConfig(AppConfig):
 
         # After the auth app's own post_migrate handler has created the permissions.
         post_migrate.connect(sync_roles_after_migrate, sender=self)
+
+        from anymail.signals import tracking
+
+        from .webhooks.receivers import record_tracking_event
+
+        tracking.connect(record_tracking_event, dispatch_uid="suppression.record_tracking_event")

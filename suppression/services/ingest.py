@@ -1,0 +1,198 @@
+"""Ingesting bounce messages (DSNs): parse one raw message, record what it reports.
+
+Every recipient the parser finds goes through ``bounce_record``; a message that cannot be read
+is kept whole in ``UnparsedMessage`` instead of being dropped. Commands and the MTA pipe are thin
+callers of ``message_ingest``.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
+
+from ..conf import setting
+from ..dsn import FailedRecipient, Kind, ParseResult, parse_message
+from ..exceptions import InvalidBounce
+from ..models import BounceEvent, School, Source, Stream, UnparsedMessage
+from ..taxonomy import Reason
+from .bounces import bounce_record
+from .common import Actor
+
+MAX_ORIGIN = 1000
+
+
+class MessageOutcome(enum.StrEnum):
+    RECORDED = "recorded"  # at least one new bounce event
+    DUPLICATE = "duplicate"  # every recipient was recorded before
+    NOT_A_FAILURE = "not_a_failure"  # auto-reply, delay warning, delivery report, other mail
+    UNPARSEABLE = "unparseable"  # kept in UnparsedMessage
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidRecipient:
+    recipient: str
+    why: str
+
+
+@dataclass(slots=True)
+class MessageReport:
+    """What ingesting one message did, for the caller to count and show."""
+
+    origin: str
+    kind: Kind
+    detail: str = ""
+    recorded: list[BounceEvent] = field(default_factory=list)
+    duplicates: int = 0
+    invalid: list[InvalidRecipient] = field(default_factory=list)
+    unparsed: UnparsedMessage | None = None
+
+    @property
+    def outcome(self) -> MessageOutcome:
+        if self.unparsed is not None:
+            return MessageOutcome.UNPARSEABLE
+        if self.recorded:
+            return MessageOutcome.RECORDED
+        if self.duplicates:
+            return MessageOutcome.DUPLICATE
+        return MessageOutcome.NOT_A_FAILURE
+
+
+def dsn_dedupe_key(*, raw: bytes, bounce_message_id: str, recipient: str) -> str:
+    """The key that makes one bounce message record each recipient once.
+
+    The bounce's own Message-ID survives being stored as a Maildir file, in an mbox or piped
+    again; without one, the raw bytes are all that tells two messages apart.
+    """
+    basis = (
+        f"mid:{bounce_message_id}"
+        if bounce_message_id
+        else f"sha256:{hashlib.sha256(raw).hexdigest()}"
+    )
+    return hashlib.sha256(f"{basis}\n{recipient.strip().lower()}".encode()).hexdigest()
+
+
+def school_for(slug: str) -> School | None:
+    """The school an ``X-Kwiga-School`` header names; an unknown slug is no reason to fail."""
+    slug = slug.strip()
+    if not slug:
+        return None
+    return School.objects.filter(slug=slug).first()
+
+
+def stream_for(value: str) -> str:
+    """The ``X-Kwiga-Stream`` header as a Stream value, "" when it is none of ours."""
+    value = value.strip().lower()
+    return value if value in Stream.values else Stream.UNKNOWN.value
+
+
+def message_ingest(*, raw: bytes, origin: str, actor: Actor = None) -> MessageReport:
+    """Parse one raw bounce message and record a bounce event per failed recipient.
+
+    Each recipient is recorded by ``bounce_record`` in its own transaction (locking its address),
+    once per (bounce Message-ID or raw bytes, recipient), so ingesting the same message again
+    records nothing new. A message the parser cannot read, or whose recipients are all invalid
+    addresses, is kept in ``UnparsedMessage`` (once per sha256). Database errors propagate: the
+    caller decides whether to retry.
+    """
+    result = parse_message(raw, max_bytes=setting("MAX_MESSAGE_BYTES"))
+    report = MessageReport(origin=origin, kind=result.kind, detail=result.detail)
+    if result.kind is Kind.UNPARSEABLE:
+        report.unparsed = unparsed_keep(raw=raw, origin=origin, detail=result.detail)
+        return report
+    if result.kind not in (Kind.FAILED, Kind.COMPLAINT) or not result.recipients:
+        return report
+
+    school = school_for(result.school)
+    stream = stream_for(result.stream)
+    for recipient in result.recipients:
+        try:
+            outcome = bounce_record(
+                **_event_fields(result, recipient, raw=raw),
+                school=school,
+                stream=stream,
+                actor=actor,
+            )
+        except InvalidBounce as error:
+            why = error.field_errors.get("email") or error.message
+            report.invalid.append(InvalidRecipient(recipient.recipient, why))
+            continue
+        except DataError as error:
+            # Refused for what it says, not for the database's state: retrying cannot help.
+            why = f"the database refused it: {str(error).strip()[:200]}"
+            report.invalid.append(InvalidRecipient(recipient.recipient, why))
+            continue
+        if outcome.created:
+            report.recorded.append(outcome.event)
+        else:
+            report.duplicates += 1
+
+    if report.invalid and not report.recorded and not report.duplicates:
+        detail = "no valid recipient: " + "; ".join(
+            f"{item.recipient!r} ({item.why})" for item in report.invalid
+        )
+        report.detail = detail
+        report.unparsed = unparsed_keep(raw=raw, origin=origin, detail=detail)
+    return report
+
+
+def _event_fields(result: ParseResult, recipient: FailedRecipient, *, raw: bytes) -> dict[str, Any]:
+    complaint = result.kind is Kind.COMPLAINT
+    return {
+        "email": recipient.recipient,
+        "source": Source.DSN,
+        "dedupe_key": dsn_dedupe_key(
+            raw=raw, bounce_message_id=result.bounce_message_id, recipient=recipient.recipient
+        ),
+        # The parser already falls back to the bounce's Date; a message without either is new.
+        "occurred_at": recipient.occurred_at or timezone.now(),
+        "reason": Reason.COMPLAINT if complaint else recipient.reason,
+        "status": recipient.status,
+        "smtp_code": recipient.smtp_code,
+        "diagnostic": printable(recipient.diagnostic),
+        "rule": printable(recipient.rule),
+        "remote_mta": printable(recipient.remote_mta),
+        "message_id": printable(result.original_message_id),
+    }
+
+
+def printable(text: str) -> str:
+    """Text without NUL characters, which PostgreSQL cannot store in a text column.
+
+    Quoted-printable "=00" in a bounce decodes to one; the text around it is still worth keeping.
+    """
+    return text.replace("\x00", "")
+
+
+def unparsed_keep(*, raw: bytes, origin: str, detail: str) -> UnparsedMessage:
+    """Keep a message the parser could not read, once per sha256 of its bytes.
+
+    A message over ``MAX_MESSAGE_BYTES`` keeps only that many leading bytes (``size`` says how
+    big it was), so that a runaway message cannot fill the database.
+    """
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = UnparsedMessage.objects.filter(sha256=digest).first()
+    if existing is not None:
+        return existing
+    limit = setting("MAX_MESSAGE_BYTES")
+    kept = raw[:limit]
+    if len(raw) > limit:
+        detail = f"{detail} (kept the first {limit} of {len(raw)} bytes)"
+    message = UnparsedMessage(
+        origin=printable(origin)[:MAX_ORIGIN],
+        sha256=digest,
+        size=len(raw),
+        raw=kept,
+        detail=printable(detail),
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        # The same message arrived through another connection first.
+        return UnparsedMessage.objects.get(sha256=digest)
+    return message
