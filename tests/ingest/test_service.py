@@ -27,7 +27,8 @@ def test_a_kwiga_bounce_records_every_field_and_suppresses_the_address(school) -
             b"mid:20240304123450.4711@bounces.kwiga.com\njane.doe@example.com"
         ).hexdigest()
     )
-    assert event.occurred_at == datetime(2024, 3, 4, 12, 34, 50, tzinfo=UTC)
+    # No Last-Attempt-Date: the bounce's own Date, not the earlier Arrival-Date of the original.
+    assert event.occurred_at == datetime(2024, 3, 4, 12, 35, 16, tzinfo=UTC)
     assert event.bounce_type == "hard"
     assert event.reason == "mailbox_unknown"
     assert event.status == "5.1.1"
