@@ -15,6 +15,8 @@ from .models import (
     School,
     SchoolMembership,
     Suppression,
+    SuppressionChange,
+    UnparsedMessage,
 )
 
 
@@ -35,6 +37,8 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
 class MembershipInline(admin.TabularInline):
     model = SchoolMembership
+    fields = ["user", "created_at"]
+    readonly_fields = ["created_at"]
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -44,7 +48,22 @@ class SchoolAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at"]
     inlines = [MembershipInline]
+
+    # simple-history takes the user from the request; the reason says where the change was made.
+    def save_model(self, request: HttpRequest, obj: School, form: Any, change: bool) -> None:
+        obj._change_reason = "edited in the admin" if change else "created in the admin"  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        for membership in formset.save(commit=False):
+            membership._change_reason = "owner added in the admin"
+            membership.save()
+        for membership in formset.deleted_objects:
+            membership._change_reason = "owner removed in the admin"
+            membership.delete()
+        formset.save_m2m()
 
 
 class SuppressionInline(admin.TabularInline):
@@ -137,3 +156,47 @@ class ReinstatementRequestAdmin(ReadOnlyHistoryAdmin):
     list_select_related = ["address", "school", "requested_by", "decided_by"]
     search_fields = ["=address__address"]
     ordering = ["-created_at"]
+
+
+@admin.register(SuppressionChange)
+class SuppressionChangeAdmin(admin.ModelAdmin):
+    """The feed the sending system follows; written only by the services."""
+
+    list_display = ["id", "address", "kind", "at"]
+    list_filter = ["kind"]
+    list_select_related = ["address"]
+    search_fields = ["=address__address"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(UnparsedMessage)
+class UnparsedMessageAdmin(admin.ModelAdmin):
+    """Bounce messages the parser could not read, kept for a person to look at."""
+
+    list_display = ["received_at", "origin", "size", "detail"]
+    search_fields = ["origin", "=sha256"]
+    readonly_fields = ["received_at", "origin", "sha256", "size", "detail", "raw_excerpt"]
+    exclude = ["raw"]
+    show_full_result_count = False
+
+    @admin.display(description="Message (first 20 kB)")
+    def raw_excerpt(self, obj: UnparsedMessage) -> str:
+        return bytes(obj.raw[:20000]).decode("utf-8", errors="replace")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+from .api import admin as _api_admin  # noqa: E402, F401  (registers ApiClientAdmin)

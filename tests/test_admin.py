@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from suppression.models import BounceEvent, Suppression
 
-from .factories import bounce
+from .factories import bounce, user_in_role
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,16 @@ def data(school):
 
 @pytest.mark.parametrize("role", ["agent", "lead", "auditor"])
 @pytest.mark.parametrize(
-    "model", ["emailaddress", "suppression", "bounceevent", "reinstatementrequest", "school"]
+    "model",
+    [
+        "emailaddress",
+        "suppression",
+        "bounceevent",
+        "reinstatementrequest",
+        "school",
+        "suppressionchange",
+        "unparsedmessage",
+    ],
 )
 def test_staff_roles_browse_every_list(client, request, data, role, model) -> None:
     client.force_login(request.getfixturevalue(role))
@@ -81,3 +90,30 @@ def test_search_by_address_finds_the_normalized_row(client, agent, data) -> None
     )
     assert b"user3@example.com" in page.content
     assert b"user2@example.com" not in page.content
+
+
+def test_lead_adds_an_owner_to_a_school_with_history(client, lead, school, owner) -> None:
+    other = user_in_role("new-owner", "School owner")
+    client.force_login(lead)
+    url = reverse("admin:suppression_school_change", args=[school.pk])
+    membership = school.memberships.get()
+    response = client.post(
+        url,
+        {
+            "name": school.name,
+            "slug": school.slug,
+            "memberships-TOTAL_FORMS": "2",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-0-id": membership.pk,
+            "memberships-0-school": school.pk,
+            "memberships-0-user": owner.pk,
+            "memberships-1-school": school.pk,
+            "memberships-1-user": other.pk,
+        },
+    )
+    errors = response.context and response.context.get("errors")
+    assert response.status_code == 302, errors
+    added = school.memberships.get(user=other)
+    row = added.history.get()
+    assert (row.history_user, row.history_change_reason) == (lead, "owner added in the admin")
+    assert school.history.latest().history_change_reason == "edited in the admin"

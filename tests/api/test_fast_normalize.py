@@ -1,0 +1,80 @@
+"""The bulk check's regular-expression shortcut never disagrees with email-validator."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from suppression.addresses import normalize_email
+from suppression.api.lookup import fast_normalize
+from suppression.exceptions import InvalidEmailAddress
+
+ATEXT = string.ascii_letters + string.digits + "!#$%&'*+/=?^_`{|}~-"
+LDH = string.ascii_letters + string.digits + "-"
+
+labels = st.text(LDH, min_size=1, max_size=70)
+domains = st.builds(
+    ".".join,
+    st.lists(
+        st.one_of(
+            labels,
+            st.sampled_from(
+                ["xn--80ak6aa92e", "a--b", "localhost", "test", "invalid", "local", "arpa", "onion"]
+            ),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+locals_ = st.text(ATEXT + '."\\ @(),:;<>[]é', min_size=0, max_size=70)
+addresses = st.one_of(
+    st.builds(lambda local, domain: f"{local}@{domain}", locals_, domains),
+    st.builds(
+        lambda a, b, c: f"{a}{b}@{c}",
+        st.sampled_from(["", " ", "\t", "\u00a0"]),
+        st.emails().map(str),
+        st.sampled_from(["com", "ua", "c0m", "x"]),
+    ),
+    st.emails().map(str),
+    st.text(ATEXT + "@. ", max_size=40),
+)
+
+
+def exact(value: str) -> str | None:
+    try:
+        return normalize_email(value).address
+    except InvalidEmailAddress:
+        return None
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(addresses)
+@example("Ann.Lee+tag@Example.COM")
+@example(" ann@example.com ")
+@example("a" * 64 + "@example.com")
+@example("a" * 65 + "@example.com")
+@example("ann@" + "a" * 63 + ".com")
+@example("ann@" + ".".join(["a" * 63] * 4) + ".com")
+@example("ann@xn--d1acufc.xn--j1amh")
+@example("ann@sub.localhost")
+@example("ann..lee@example.com")
+@example(".ann@example.com")
+@example("ann@-example.com")
+@example("ann@example.c")
+@example("ann@123.com")
+def test_the_shortcut_agrees_with_email_validator_whenever_it_answers(value: str) -> None:
+    fast = fast_normalize(value)
+    if fast is not None:
+        assert fast == exact(value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.emails().map(str))
+def test_the_shortcut_answers_for_ordinary_addresses(value: str) -> None:
+    # Not a correctness property, a speed one: most real addresses must take the fast path.
+    if value.isascii() and "--" not in value and exact(value) is not None and len(value) < 200:
+        local = value.rpartition("@")[0]
+        if '"' not in local and len(local) <= 64:
+            assert fast_normalize(value) is not None or value.rpartition(".")[2].isdigit()
