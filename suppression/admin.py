@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
+from .exceptions import SuppressionError
 from .models import (
     BounceEvent,
     EmailAddress,
@@ -20,10 +23,11 @@ from .models import (
 )
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """Rows change only through the services: the admin shows them and their history."""
+class NoWritesMixin:
+    """Rows change only through the services (or never): the admin only shows them.
 
-    show_full_result_count = False
+    Refused even to superusers, who otherwise pass every permission check.
+    """
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -33,6 +37,10 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyHistoryAdmin(NoWritesMixin, SimpleHistoryAdmin):
+    show_full_result_count = False
 
 
 class MembershipInline(admin.TabularInline):
@@ -113,7 +121,7 @@ class SuppressionAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(BounceEvent)
-class BounceEventAdmin(admin.ModelAdmin):
+class BounceEventAdmin(NoWritesMixin, admin.ModelAdmin):
     list_display = [
         "address",
         "occurred_at",
@@ -131,15 +139,6 @@ class BounceEventAdmin(admin.ModelAdmin):
     ordering = ["-occurred_at"]
     show_full_result_count = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(ReinstatementRequest)
 class ReinstatementRequestAdmin(ReadOnlyHistoryAdmin):
@@ -156,10 +155,29 @@ class ReinstatementRequestAdmin(ReadOnlyHistoryAdmin):
     list_select_related = ["address", "school", "requested_by", "decided_by"]
     search_fields = ["=address__address"]
     ordering = ["-created_at"]
+    actions = ["approve_selected"]
+
+    def has_decide_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("suppression.decide_reinstatementrequest")
+
+    @admin.action(description="Resume sending (approve selected requests)", permissions=["decide"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # Each approval re-checks every guard on locked rows; a refusal is shown, not raised.
+        for pending in queryset.select_related("address"):
+            try:
+                services.request_approve(request=pending, actor=request.user)  # type: ignore[arg-type]
+            except SuppressionError as error:
+                self.message_user(
+                    request, f"Not resumed for {pending.address}: {error}", messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request, f"Sending to {pending.address} resumed.", messages.SUCCESS
+                )
 
 
 @admin.register(SuppressionChange)
-class SuppressionChangeAdmin(admin.ModelAdmin):
+class SuppressionChangeAdmin(NoWritesMixin, admin.ModelAdmin):
     """The feed the sending system follows; written only by the services."""
 
     list_display = ["id", "address", "kind", "at"]
@@ -167,15 +185,6 @@ class SuppressionChangeAdmin(admin.ModelAdmin):
     list_select_related = ["address"]
     search_fields = ["=address__address"]
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(UnparsedMessage)

@@ -269,7 +269,10 @@ def guard_refusal(
         return None
     if not is_lead:
         first = lead_guards[0]
-        return GUARD_ERRORS[first.code](first.detail, outcomes)
+        return GUARD_ERRORS[first.code](
+            f"{first.detail} Only a support lead can resume sending, with a written reason.",
+            outcomes,
+        )
     if not override:
         return errors.OverrideReasonRequired(
             "Write why you resume sending although: " + "; ".join(o.detail for o in lead_guards)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from suppression import services
@@ -127,7 +128,7 @@ def test_bulk_check_bad_bodies_are_400_never_500(api, body, field) -> None:
 
 
 def test_a_suppression_lifted_in_the_admin_is_gone_from_the_next_check_and_in_the_feed(
-    api, school, agent
+    api, school, agent, client
 ) -> None:
     bounce(
         "ann@example.com", Reason.MAILBOX_FULL, school=school, at=timezone.now() - timedelta(days=1)
@@ -144,7 +145,13 @@ def test_a_suppression_lifted_in_the_admin_is_gone_from_the_next_check_and_in_th
     request = services.request_submit(
         email="ann@example.com", school=school, actor=owner, explanation="Mailbox cleared."
     )
-    services.request_approve(request=request, actor=agent, note="Resumed.")
+    client.force_login(agent)
+    page = client.post(
+        reverse("admin:suppression_reinstatementrequest_changelist"),
+        {"action": "approve_selected", "_selected_action": [request.pk]},
+        follow=True,
+    )
+    assert "Sending to ann@example.com resumed." in page.content.decode()
 
     assert (
         api.post("/suppressions/check", {"emails": ["ann@example.com"]}).json()["suppressed"] == {}
