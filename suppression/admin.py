@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .adminsupport import AddressSearchMixin, LargeTableMixin
 from .exceptions import SuppressionError
 from .models import (
     BounceEvent,
@@ -39,8 +40,8 @@ class NoWritesMixin:
         return False
 
 
-class ReadOnlyHistoryAdmin(NoWritesMixin, SimpleHistoryAdmin):
-    show_full_result_count = False
+class ReadOnlyHistoryAdmin(NoWritesMixin, LargeTableMixin, SimpleHistoryAdmin):
+    pass
 
 
 class MembershipInline(admin.TabularInline):
@@ -95,15 +96,16 @@ class SuppressionInline(admin.TabularInline):
 
 
 @admin.register(EmailAddress)
-class EmailAddressAdmin(ReadOnlyHistoryAdmin):
+class EmailAddressAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
     list_display = ["address", "domain", "probation_until", "created_at"]
-    search_fields = ["=address", "=domain"]
     readonly_fields = ["address", "domain", "display", "created_at", "probation_until"]
     inlines = [SuppressionInline]
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(ReadOnlyHistoryAdmin):
+class SuppressionAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
+    address_lookup = "address__address"
+    domain_lookup = "address__domain"
     list_display = [
         "address",
         "reason",
@@ -115,13 +117,14 @@ class SuppressionAdmin(ReadOnlyHistoryAdmin):
     ]
     list_filter = ["reason", "bounce_type", "trigger", "is_repeat"]
     list_select_related = ["address"]
-    search_fields = ["=address__address"]
     raw_id_fields = ["address"]
     ordering = ["-opened_at"]
 
 
 @admin.register(BounceEvent)
-class BounceEventAdmin(NoWritesMixin, admin.ModelAdmin):
+class BounceEventAdmin(AddressSearchMixin, NoWritesMixin, LargeTableMixin, admin.ModelAdmin):
+    address_lookup = "address__address"
+    domain_lookup = "address__domain"
     list_display = [
         "address",
         "occurred_at",
@@ -135,13 +138,13 @@ class BounceEventAdmin(NoWritesMixin, admin.ModelAdmin):
     ]
     list_filter = ["bounce_type", "reason", "source", "stream"]
     list_select_related = ["address", "school"]
-    search_fields = ["=address__address"]
     ordering = ["-occurred_at"]
-    show_full_result_count = False
 
 
 @admin.register(ReinstatementRequest)
-class ReinstatementRequestAdmin(ReadOnlyHistoryAdmin):
+class ReinstatementRequestAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
+    address_lookup = "address__address"
+    domain_lookup = "address__domain"
     list_display = [
         "address",
         "school",
@@ -153,7 +156,6 @@ class ReinstatementRequestAdmin(ReadOnlyHistoryAdmin):
     ]
     list_filter = ["status", "school"]
     list_select_related = ["address", "school", "requested_by", "decided_by"]
-    search_fields = ["=address__address"]
     ordering = ["-created_at"]
     actions = ["approve_selected"]
 
@@ -177,25 +179,24 @@ class ReinstatementRequestAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(SuppressionChange)
-class SuppressionChangeAdmin(NoWritesMixin, admin.ModelAdmin):
+class SuppressionChangeAdmin(AddressSearchMixin, NoWritesMixin, LargeTableMixin, admin.ModelAdmin):
+    address_lookup = "address__address"
+    domain_lookup = "address__domain"
     """The feed the sending system follows; written only by the services."""
 
     list_display = ["id", "address", "kind", "at"]
     list_filter = ["kind"]
     list_select_related = ["address"]
-    search_fields = ["=address__address"]
-    show_full_result_count = False
 
 
 @admin.register(UnparsedMessage)
-class UnparsedMessageAdmin(admin.ModelAdmin):
+class UnparsedMessageAdmin(LargeTableMixin, admin.ModelAdmin):
     """Bounce messages the parser could not read, kept for a person to look at."""
 
     list_display = ["received_at", "origin", "size", "detail"]
     search_fields = ["origin", "=sha256"]
     readonly_fields = ["received_at", "origin", "sha256", "size", "detail", "raw_excerpt"]
     exclude = ["raw"]
-    show_full_result_count = False
 
     @admin.display(description="Message (first 20 kB)")
     def raw_excerpt(self, obj: UnparsedMessage) -> str:

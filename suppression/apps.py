@@ -1,8 +1,13 @@
+from pathlib import Path
+
 from django.apps import AppConfig
 
 
 class SuppressionConfig(AppConfig):
     name = "suppression"
+    # Set explicitly: under an editable install, run from another directory, the package can
+    # look like a namespace package with two locations and Django refuses to guess.
+    path = str(Path(__file__).resolve().parent)
     verbose_name = "Bounce suppression"
     default_auto_field = "django.db.models.BigAutoField"
 

@@ -261,6 +261,7 @@ class BounceEvent(models.Model):
             models.Index(fields=["address", "-occurred_at"], name="bounce_address_time_idx"),
             models.Index(fields=["school", "-occurred_at"], name="bounce_school_time_idx"),
             models.Index(fields=["-received_at"], name="bounce_received_idx"),
+            models.Index(fields=["-occurred_at"], name="bounce_occurred_idx"),
         ]
 
     def __str__(self) -> str:

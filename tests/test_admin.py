@@ -1,6 +1,8 @@
 """The first admin: browsable by the staff roles, read-only where the design says so."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from suppression.models import BounceEvent, Suppression
@@ -83,13 +85,28 @@ def test_suppression_list_query_count_does_not_grow_with_rows(
         client.get(url)
 
 
-def test_search_by_address_finds_the_normalized_row(client, agent, data) -> None:
+@pytest.mark.parametrize(
+    ("model", "term", "expected"),
+    [
+        ("emailaddress", "USER3@Example.COM", {"user3@example.com"}),
+        ("suppression", " user3@example.com ", {"user3@example.com"}),
+        ("bounceevent", "User3@example.com", {"user3@example.com"}),
+        ("emailaddress", "EXAMPLE.com", {f"user{i}@example.com" for i in range(5)}),
+        ("emailaddress", "not an address@", set()),
+        ("emailaddress", "user3@example.org", set()),
+    ],
+)
+def test_search_matches_the_normalized_address_or_domain(
+    client, agent, data, model, term, expected
+) -> None:
     client.force_login(agent)
-    page = client.get(
-        reverse("admin:suppression_emailaddress_changelist"), {"q": "user3@example.com"}
-    )
-    assert b"user3@example.com" in page.content
-    assert b"user2@example.com" not in page.content
+    page = client.get(reverse(f"admin:suppression_{model}_changelist"), {"q": term})
+    assert page.status_code == 200
+    found = {
+        obj.address if model == "emailaddress" else obj.address.address
+        for obj in page.context["cl"].result_list
+    }
+    assert found == expected
 
 
 def test_lead_adds_an_owner_to_a_school_with_history(client, lead, school, owner) -> None:
@@ -147,3 +164,27 @@ def test_auditor_gets_no_approve_action(client, auditor, data) -> None:
     client.force_login(auditor)
     page = client.get(reverse("admin:suppression_reinstatementrequest_changelist"))
     assert b"approve_selected" not in page.content
+
+
+def test_small_lists_are_counted_exactly(client, agent, data) -> None:
+    client.force_login(agent)
+    page = client.get(reverse("admin:suppression_emailaddress_changelist"))
+    assert page.context["cl"].result_count == 5
+
+
+@pytest.mark.postgres
+def test_large_lists_show_the_planner_estimate_without_counting(
+    client, agent, data, django_assert_max_num_queries
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO suppression_emailaddress (address, domain, display, created_at) "
+            "SELECT 'bulk' || g || '@example.net', 'example.net', 'bulk' || g, now() "
+            "FROM generate_series(1, 30000) g"
+        )
+        cursor.execute("ANALYZE suppression_emailaddress")
+    client.force_login(agent)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("admin:suppression_emailaddress_changelist"))
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+    assert 24_000 < page.context["cl"].result_count < 36_000
