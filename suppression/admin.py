@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .adminsupport import AddressSearchMixin, LargeTableMixin
+from .adminsupport import AddressSearchMixin, LargeTableMixin, SuppressionStateFilter
 from .exceptions import SuppressionError
 from .models import (
     BounceEvent,
@@ -115,7 +115,7 @@ class SuppressionAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
         "opened_at",
         "lifted_at",
     ]
-    list_filter = ["reason", "bounce_type", "trigger", "is_repeat"]
+    list_filter = [SuppressionStateFilter, "reason", "bounce_type", "trigger", "is_repeat"]
     list_select_related = ["address"]
     raw_id_fields = ["address"]
     ordering = ["-opened_at"]

@@ -196,6 +196,11 @@ class Suppression(models.Model):
         ]
         indexes = [
             models.Index(fields=["-opened_at"], name="suppression_opened_idx"),
+            models.Index(
+                fields=["-opened_at"],
+                condition=Q(lifted_at__isnull=True),
+                name="suppression_open_recent_idx",
+            ),
             models.Index(fields=["address", "-lifted_at"], name="suppression_address_lifted_idx"),
         ]
 

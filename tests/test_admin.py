@@ -188,3 +188,17 @@ def test_large_lists_show_the_planner_estimate_without_counting(
         page = client.get(reverse("admin:suppression_emailaddress_changelist"))
     assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
     assert 24_000 < page.context["cl"].result_count < 36_000
+
+
+def test_suppressions_filter_open_and_lifted(client, agent, data) -> None:
+    from django.utils import timezone
+
+    lifted = Suppression.objects.order_by("pk").first()
+    lifted.lifted_at = timezone.now()
+    lifted.save()
+    client.force_login(agent)
+    url = reverse("admin:suppression_suppression_changelist")
+    open_rows = client.get(url, {"state": "open"}).context["cl"].result_list
+    lifted_rows = client.get(url, {"state": "lifted"}).context["cl"].result_list
+    assert lifted not in open_rows and len(open_rows) == 4
+    assert list(lifted_rows) == [lifted]
