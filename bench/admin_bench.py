@@ -42,8 +42,8 @@ def main() -> None:
     pages = {
         "suppressions": "/admin/suppression/suppression/",
         "suppressions, open": "/admin/suppression/suppression/?state=open",
-    "suppressions, lifted": "/admin/suppression/suppression/?state=lifted",
-    "suppressions, reason filter": "/admin/suppression/suppression/?reason__exact=mailbox_full",
+        "suppressions, lifted": "/admin/suppression/suppression/?state=lifted",
+        "suppressions, reason filter": "/admin/suppression/suppression/?reason__exact=mailbox_full",
         "suppressions, search address": f"/admin/suppression/suppression/?q={sample.address}",
         "suppressions, search gmail.com": "/admin/suppression/suppression/?q=gmail.com",
         "addresses": "/admin/suppression/emailaddress/",
