@@ -313,3 +313,17 @@ def test_bounce_that_happened_before_a_resume_but_arrives_after_it_suppresses(
     )
     assert late.opened is not None and late.opened.is_repeat
     assert is_suppressed("kate@example.com")
+
+
+def test_hard_bounce_from_before_a_resume_arriving_after_it_needs_a_lead(
+    owner, agent, school, suppressed
+) -> None:
+    services.request_approve(request=submit(owner, school), actor=agent)
+    bounce(
+        "kate@example.com",
+        Reason.MAILBOX_UNKNOWN,
+        school=school,
+        at=timezone.now() - timedelta(days=2),
+    )
+    with pytest.raises(errors.HardBounceAfterReinstatement):
+        services.request_approve(request=submit(owner, school), actor=agent)

@@ -139,9 +139,11 @@ def _guard_facts(
     last_reinstated_at = lifted.aggregate(last=Max("lifted_at"))["last"]
     first_hard_after = None
     if last_reinstated_at is not None:
+        # Received, not occurred: a hard bounce we learned of after the resume is news to whoever
+        # resumed it, even if it happened just before.
         first_hard_after = address.events.filter(
-            bounce_type=BounceType.HARD, occurred_at__gte=last_reinstated_at
-        ).aggregate(first=Min("occurred_at"))["first"]
+            bounce_type=BounceType.HARD, received_at__gte=last_reinstated_at
+        ).aggregate(first=Min("received_at"))["first"]
     return policy.GuardFacts(
         explanation=request.explanation,
         episode_reasons=reasons,
