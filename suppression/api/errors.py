@@ -31,7 +31,9 @@ class ApiError(Exception):
 def json_response(data: Any, status: int = 200) -> HttpResponse:
     return HttpResponse(
         # The encoder ninja renders with, so that every endpoint writes times the same way.
-        json.dumps(data, ensure_ascii=False, separators=(",", ":"), cls=NinjaJSONEncoder),
+        # ASCII escapes: an input string with a lone surrogate is echoed back as valid JSON
+        # instead of failing to encode as UTF-8.
+        json.dumps(data, ensure_ascii=True, separators=(",", ":"), cls=NinjaJSONEncoder),
         status=status,
         content_type="application/json; charset=utf-8",
     )

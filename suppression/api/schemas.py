@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from ..models import Stream
+from ..services.bounces import IMPLAUSIBLE_TIME, plausible_time
 from ..taxonomy import BounceType, Reason
 
 MAX_CHECK_EMAILS = 100_000
 MAX_INGEST_EVENTS = 1_000
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-FUTURE_SLACK = timedelta(days=1)
 
 ReasonName = Reason
 TypeName = BounceType
@@ -107,9 +106,8 @@ class BounceEventIn(BaseModel):
     @field_validator("occurred_at", mode="after")
     @classmethod
     def _plausible_time(cls, value: datetime) -> datetime:
-        # Far-off times are client bugs, and the policy's windows do arithmetic on them.
-        if not EARLIEST <= value <= datetime.now(UTC) + FUTURE_SLACK:
-            raise ValueError("must be after 1970 and not more than a day in the future")
+        if not plausible_time(value):
+            raise ValueError(IMPLAUSIBLE_TIME)
         return value
 
     @field_validator("*", mode="after")

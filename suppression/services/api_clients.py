@@ -73,6 +73,9 @@ def api_client_create(
     name = name.strip()
     if not name:
         raise InvalidApiClient("Give the client a name.")
+    max_length = ApiClient._meta.get_field("name").max_length or 100
+    if len(name) > max_length:
+        raise InvalidApiClient(f"Keep the name to {max_length} characters.")
     if expires_at is not None and timezone.is_naive(expires_at):
         raise InvalidApiClient("The expiry needs a time zone.")
     cleaned = _clean_scopes(scopes)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -17,6 +18,25 @@ from ..taxonomy import BounceType, Reason, bounce_type_for
 from .common import Actor, lock_address, lock_open_suppression, suppression_open
 
 MAX_DEDUPE_KEY = 255
+EARLIEST_OCCURRED = datetime(1970, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+IMPLAUSIBLE_TIME = "must be after 1970 and not more than a day in the future"
+# ASCII only: str.isdigit() accepts fullwidth or superscript digits, and a fullwidth "5.1.1"
+# would then pass for a status whose class is not "5", turning a permanent failure soft.
+STATUS_RE = re.compile(r"[245]\.\d{1,3}\.\d{1,3}", re.ASCII)
+SMTP_CODE_RE = re.compile(r"[2-5]\d\d", re.ASCII)
+
+
+def plausible_time(value: datetime) -> bool:
+    """Far-off times are somebody's bug, and the policy's windows do arithmetic on them."""
+    return EARLIEST_OCCURRED <= value <= timezone.now() + FUTURE_SLACK
+
+
+def occurred_or_now(value: datetime | None) -> datetime:
+    """A reported time we can use, else now: a wrong date on a real bounce must not lose it."""
+    if value is None or timezone.is_naive(value) or not plausible_time(value):
+        return timezone.now()
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +66,13 @@ def _validate(
         problems["dedupe_key"] = f"at most {MAX_DEDUPE_KEY} characters"
     if not isinstance(occurred_at, datetime) or timezone.is_naive(occurred_at):
         problems["occurred_at"] = "must be a date and time with a time zone"
+    elif not plausible_time(occurred_at):
+        problems["occurred_at"] = IMPLAUSIBLE_TIME
     if reason not in Reason._value2member_map_:
         problems["reason"] = f"unknown reason {reason!r}"
-    if status and (len(status) > 16 or not all(part.isdigit() for part in status.split("."))):
+    if status and not STATUS_RE.fullmatch(status):
         problems["status"] = f"{status!r} is not an enhanced status code like 5.1.1"
-    if smtp_code and (len(smtp_code) != 3 or not smtp_code.isdigit()):
+    if smtp_code and not SMTP_CODE_RE.fullmatch(smtp_code):
         problems["smtp_code"] = f"{smtp_code!r} is not a three-digit SMTP reply code"
     if stream not in Stream.values:
         problems["stream"] = f"unknown stream {stream!r}"

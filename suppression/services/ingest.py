@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DataError, IntegrityError, transaction
-from django.utils import timezone
 
 from ..conf import setting
 from ..dsn import FailedRecipient, Kind, ParseResult, parse_message
 from ..exceptions import InvalidBounce
 from ..models import BounceEvent, School, Source, Stream, UnparsedMessage
 from ..taxonomy import Reason
-from .bounces import bounce_record
+from .bounces import bounce_record, occurred_or_now
 from .common import Actor
 
 MAX_ORIGIN = 1000
@@ -148,8 +147,9 @@ def _event_fields(result: ParseResult, recipient: FailedRecipient, *, raw: bytes
         "dedupe_key": dsn_dedupe_key(
             raw=raw, bounce_message_id=result.bounce_message_id, recipient=recipient.recipient
         ),
-        # The parser already falls back to the bounce's Date; a message without either is new.
-        "occurred_at": recipient.occurred_at or timezone.now(),
+        # The parser already falls back to the bounce's Date; without either, or with a date no
+        # mail server could mean, the time it reached us.
+        "occurred_at": occurred_or_now(recipient.occurred_at),
         "reason": Reason.COMPLAINT if complaint else recipient.reason,
         "status": recipient.status,
         "smtp_code": recipient.smtp_code,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from ..dsn.classify import classify
 from ..dsn.textutil import find_smtp_code, find_status
 from ..models import Source
+from ..services.bounces import occurred_or_now
 from ..services.ingest import printable, stream_for
 from ..taxonomy import BounceType, Reason, bounce_type_for
 from . import evidence as ev
@@ -266,6 +267,6 @@ def raw_digest(raw: object) -> str:
 
 
 def _aware(value: datetime | None) -> datetime:
-    if value is None:
-        return timezone.now()
-    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return occurred_or_now(value)

@@ -54,6 +54,11 @@ def test_the_command_refuses_unknown_scopes() -> None:
         call_command("create_api_client", "mta", "--scopes", "check,admin", stdout=io.StringIO())
 
 
+def test_the_command_refuses_an_overlong_name_clearly() -> None:
+    with pytest.raises(Exception, match="Keep the name to 100 characters"):
+        call_command("create_api_client", "x" * 101, "--scopes", "check", stdout=io.StringIO())
+
+
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
 @pytest.mark.parametrize(
     "authorization",
