@@ -168,7 +168,24 @@ def test_bodies_that_are_not_a_batch_are_400(api, body) -> None:
     assert BounceEvent.objects.count() == 0
 
 
-def test_a_body_over_the_site_limit_is_413(api, settings) -> None:
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+def test_a_body_over_the_ingest_limit_is_413(api, monkeypatch) -> None:
+    monkeypatch.setattr("suppression.api.bounces.INGEST_MAX_BYTES", 10_000)
     response = api.post("/bounces", {"events": [event(f"e{i}") for i in range(200)]})
     assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+
+
+def test_a_full_batch_with_long_diagnostics_is_accepted(api) -> None:
+    events = [
+        {
+            "event_id": f"long-{i}",
+            "address": f"long{i}@example.com",
+            "status": "5.1.1",
+            "occurred_at": "2026-01-01T00:00:00Z",
+            "diagnostic": "550 5.1.1 " + "x" * 9_000,
+        }
+        for i in range(400)
+    ]
+    response = api.post("/bounces", {"events": events})
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["recorded"] == 400
