@@ -7,6 +7,8 @@ Plain functions of the raw event: no database.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -168,8 +170,9 @@ def sendgrid(event: AnymailTrackingEvent) -> Evidence:
 
 def mailgun(event: AnymailTrackingEvent) -> Evidence:
     raw = event.esp_event
-    if not isinstance(raw, dict):
-        # The legacy form-encoded webhook: fewer fields, same meaning.
+    if not isinstance(raw, dict) or hasattr(raw, "getlist"):
+        # The legacy form-encoded webhook (a QueryDict, itself a dict): fewer fields, same
+        # meaning.
         get = getattr(raw, "get", lambda _name, _default=None: None)
         return Evidence(
             smtp_code=valid_smtp_code(get("code")),
@@ -177,6 +180,7 @@ def mailgun(event: AnymailTrackingEvent) -> Evidence:
             texts=(str(get("description") or ""),),
             label=str(get("event") or ""),
             message_id=str(get("Message-Id") or get("message-id") or ""),
+            event_id=_legacy_mailgun_id(raw),
         )
     data = _dict(raw.get("event-data"))
     status = _dict(data.get("delivery-status"))
@@ -195,6 +199,24 @@ def mailgun(event: AnymailTrackingEvent) -> Evidence:
         event_id=str(data.get("id") or ""),
         message_id=str(_dict(_dict(data.get("message")).get("headers")).get("message-id") or ""),
     )
+
+
+# Signed afresh on every delivery attempt; everything else in a legacy post describes the event.
+_LEGACY_SIGNATURE_FIELDS = frozenset({"signature", "timestamp", "token"})
+
+
+def _legacy_mailgun_id(raw: Any) -> str:
+    """A stable id for a legacy Mailgun post, which carries none of its own.
+
+    Anymail uses the signature token, which is new on every retry: the same bounce would be
+    recorded once per attempt. The rest of the form is the same on every attempt.
+    """
+    lists = getattr(raw, "lists", None)
+    if lists is None:
+        return ""
+    fields = sorted((k, v) for k, v in lists() if k not in _LEGACY_SIGNATURE_FIELDS)
+    text = json.dumps(fields, separators=(",", ":"), default=str)
+    return "legacy:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def postmark(event: AnymailTrackingEvent) -> Evidence:

@@ -212,3 +212,28 @@ def test_the_signature_alone_is_enough_when_no_secret_is_set(client: Client, set
 
     assert (accepted.status_code, refused.status_code) == (200, 400)
     assert BounceEvent.objects.count() == 1
+
+
+def test_a_legacy_form_post_retried_with_a_new_signature_records_once(client: Client) -> None:
+    def legacy(token: str, timestamp: str) -> dict[str, str]:
+        return {
+            "event": "bounced",
+            "recipient": "legacy.student@example.org",
+            "code": "550",
+            "error": "550 5.1.1 The email account that you tried to reach does not exist.",
+            "Message-Id": "<legacy-1@mail.kwiga.com>",
+            "timestamp": timestamp,
+            "token": token,
+            "signature": mailgun_signature(timestamp, token),
+        }
+
+    for token, timestamp in (("a" * 50, "1709555697"), ("b" * 50, "1709555999")):
+        response = client.post(URL, legacy(token, timestamp), HTTP_AUTHORIZATION=basic_auth())
+        assert response.status_code == 200
+    event = BounceEvent.objects.get()
+    assert (event.address.address, event.source, event.reason) == (
+        "legacy.student@example.org",
+        "mailgun",
+        "mailbox_unknown",
+    )
+    assert event.dedupe_key.startswith("legacy:")
