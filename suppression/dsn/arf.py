@@ -9,7 +9,6 @@ from suppression.dsn.mime import Part, header
 from suppression.dsn.model import FailedRecipient
 from suppression.dsn.rfc3464 import parse_fields
 from suppression.dsn.textutil import ADDRESS_RE, clip, normalize_address, parse_date
-from suppression.taxonomy import BounceType, Reason
 
 # Microsoft's feedback loop (JMRP) attaches the complained-about message with this header.
 JMRP_HEADER = "X-HmXmrOriginalRecipient"
@@ -45,20 +44,14 @@ def complaint_recipients(
         for original in originals[:1]:
             rcpts = _addresses(header(original, JMRP_HEADER)) or _addresses(header(original, "To"))
     date = parse_date(fields.get("arrival-date", "")) or parse_date(fields.get("received-date", ""))
+    diagnostic = clip(report_text)
     return [
-        FailedRecipient(
-            recipient=rcpt,
-            original_recipient="",
-            reason=Reason.COMPLAINT,
-            type=BounceType.COMPLAINT,
-            status="",
-            smtp_code="",
-            diagnostic=clip(report_text),
-            action="",
-            remote_mta="",
+        FailedRecipient.complaint(
+            rcpt,
+            feedback_type=feedback_type,
             rule=f"arf:{feedback_type}",
             occurred_at=date or fallback_date,
-            feedback_type=feedback_type,
+            diagnostic=diagnostic,
         )
         for rcpt in rcpts
     ]
@@ -69,19 +62,8 @@ def jmrp_recipients(originals: list[Part], fallback_date: datetime | None) -> li
     for original in originals[:1]:
         rcpts = _addresses(header(original, JMRP_HEADER))
         return [
-            FailedRecipient(
-                recipient=rcpt,
-                original_recipient="",
-                reason=Reason.COMPLAINT,
-                type=BounceType.COMPLAINT,
-                status="",
-                smtp_code="",
-                diagnostic="",
-                action="",
-                remote_mta="",
-                rule="arf:jmrp",
-                occurred_at=fallback_date,
-                feedback_type="abuse",
+            FailedRecipient.complaint(
+                rcpt, feedback_type="abuse", rule="arf:jmrp", occurred_at=fallback_date
             )
             for rcpt in rcpts
         ]

@@ -34,6 +34,32 @@ class FailedRecipient:
     occurred_at: datetime | None
     feedback_type: str = ""
 
+    @classmethod
+    def complaint(
+        cls,
+        recipient: str,
+        *,
+        feedback_type: str,
+        rule: str,
+        occurred_at: datetime | None,
+        diagnostic: str = "",
+    ) -> FailedRecipient:
+        """A spam complaint (ARF, JMRP, an ESP's complaint notice) about ``recipient``."""
+        return cls(
+            recipient=recipient,
+            original_recipient="",
+            reason=Reason.COMPLAINT,
+            type=BounceType.COMPLAINT,
+            status="",
+            smtp_code="",
+            diagnostic=diagnostic,
+            action="",
+            remote_mta="",
+            rule=rule,
+            occurred_at=occurred_at,
+            feedback_type=feedback_type,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ParseResult:

@@ -19,7 +19,7 @@ from suppression.dsn.textutil import (
     normalize_address,
     parse_date,
 )
-from suppression.taxonomy import BounceType, Reason, bounce_type_for
+from suppression.taxonomy import bounce_type_for
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _VALID_STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
@@ -327,19 +327,11 @@ def _from_esp_json(ctx: _Context, data: dict) -> ParseResult:
             continue
         if event.kind == "complaint":
             built.append(
-                FailedRecipient(
-                    recipient=address,
-                    original_recipient="",
-                    reason=Reason.COMPLAINT,
-                    type=BounceType.COMPLAINT,
-                    status="",
-                    smtp_code="",
-                    diagnostic="",
-                    action="",
-                    remote_mta="",
+                FailedRecipient.complaint(
+                    address,
+                    feedback_type=event.feedback_type,
                     rule=f"arf:{event.feedback_type}",
                     occurred_at=event.occurred_at or ctx.date,
-                    feedback_type=event.feedback_type,
                 )
             )
             continue
