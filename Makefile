@@ -20,7 +20,8 @@ run: setup
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "  Support console (admin): http://$(HOST):$(PORT)/admin/"
-	@echo "  Demo logins: agent, lead, auditor (admin); owner, owner2 (portal) - password kwiga-demo"
+	@echo "  Demo logins (password kwiga-demo): agent, lead, auditor in the admin;"
+	@echo "  owner and owner2 are school owners, for the owner portal that comes later"
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
