@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router
 
 from ..models import SuppressionChange
+from ..selectors import check_many, normalized_or_why, open_suppressions
 from .auth import check_scope
 from .errors import ApiError, field_errors_of, json_response, read_json
-from .lookup import check_many, normalized_or_why, open_suppressions
 from .openapi import request_body
 from .schemas import (
     MAX_CHECK_EMAILS,

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from suppression.addresses import normalize_email
-from suppression.api.lookup import fast_normalize
 from suppression.exceptions import InvalidEmailAddress
+from suppression.selectors import fast_normalize
 
 ATEXT = string.ascii_letters + string.digits + "!#$%&'*+/=?^_`{|}~-"
 LDH = string.ascii_letters + string.digits + "-"
