@@ -212,8 +212,19 @@ def main(argv: list[str]) -> int:
         f"reason agreement:          {report.reason_pct:6.2f}%  "
         f"({report.reason_agree}/{report.reason_rows} recipients)"
     )
+    feedback = [
+        f
+        for f in report.non_failure_files
+        if any(r.get("reason") == "feedback" for r in report.labels[f])
+    ]
+    others = [f for f in report.non_failure_files if f not in feedback]
     print(
-        f"non-failures recognized:   {len(report.non_failure_ok)}/{len(report.non_failure_files)}"
+        "vacation/delivered/not-a-bounce recognized as not failures: "
+        f"{len([f for f in others if f in report.non_failure_ok])}/{len(others)}"
+    )
+    print(
+        "feedback reports read as complaints: "
+        f"{len([f for f in feedback if f in report.non_failure_ok])}/{len(feedback)}"
     )
     print(
         f"delay warnings Sisimai counts as failures (not scored, DESIGN.md): "

@@ -295,7 +295,29 @@ def _from_text(ctx: _Context) -> ParseResult:
                 occurred_at=None,
             )
         )
+    if _auto_reply_without_failure_fields(ctx, built, bool(listed)):
+        return ctx.result(
+            Kind.AUTO_REPLY,
+            detail="automatic reply (Auto-Submitted) with no status code or failure header",
+        )
     return ctx.result(Kind.FAILED, built)
+
+
+def _auto_reply_without_failure_fields(
+    ctx: _Context, built: list[FailedRecipient], listed: bool
+) -> bool:
+    """A message marked RFC 3834 auto-replied is a bounce only with machine evidence of one.
+
+    MTAs that mark their bounces "Auto-Submitted: auto-replied" (Exim, Postfix, Google, mail.ru)
+    also give X-Failed-Recipients, a delivery-status part or the server's reply code. A notice
+    with the marker and none of those is an auto-responder's prose ("my mailbox is full, resend
+    later"), and prose alone must not count toward suppressing an address.
+    """
+    if listed or ctx.parts.delivery_status:
+        return False
+    if not header(ctx.msg, "Auto-Submitted").strip().lower().startswith("auto-replied"):
+        return False
+    return not any(item.status or item.smtp_code for item in built)
 
 
 def _original_recipients(ctx: _Context) -> list[str]:

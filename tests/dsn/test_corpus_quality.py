@@ -20,9 +20,6 @@ _SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "dsn_quality.py"
 # A Sisimai failure that turns out to be a delay warning ("THIS IS A WARNING MESSAGE ONLY",
 # Action: delayed) is not scored, by DESIGN.md; the corpus has 11 and this bounds the escape hatch.
 MAX_DELAY_WARNINGS = 12
-# Labelled "not a bounce" in the corpus README, but the text is a postmaster's rejection notice
-# ("reject reason: Mailbox full", "target mail address: ..."); see docs/dsn-quality.md.
-DISPUTED_NON_BOUNCES = {"rb-issue-368-bug.eml"}
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +54,6 @@ def test_delay_warnings_set_aside_are_few(report):
 
 def test_non_failures_are_never_failures(report):
     for file in report.non_failure_files:
-        if file in DISPUTED_NON_BOUNCES:
-            continue
         assert report.results[file].kind is not Kind.FAILED, file
 
 
@@ -78,8 +73,6 @@ def test_feedback_reports_are_complaints(report):
 
 def test_vacation_and_not_bounce_samples_are_recognized(report):
     for file in report.non_failure_files:
-        if file in DISPUTED_NON_BOUNCES:
-            continue
         rows = report.labels[file]
         if any(row.get("reason") == "vacation" for row in rows):
             assert report.results[file].kind in (Kind.AUTO_REPLY, Kind.NOT_A_BOUNCE), file

@@ -133,6 +133,50 @@ def test_vacation_reply_is_an_auto_reply():
     assert result.bounce_message_id == "fb1b2d9ea3df46d9839a6dcb99410ebb@neko.nyaan.example.net"
 
 
+_AUTO_REPLIED_NOTICE = """\
+From: postmaster@mail.example.de
+To: bounces@kwiga.example
+Subject: email bounce notification
+Auto-Submitted: auto-replied
+Date: Sat, 04 Oct 2025 08:00:07 +0200
+
+This message is to inform you that an email you sent was rejected.
+{reply}
+reject reason: Mailbox full
+target mail address: pupil@example.de
+"""
+
+
+def test_auto_replied_prose_without_failure_fields_is_an_auto_reply():
+    # RFC 3834's marker and prose alone: an auto-responder's words never count toward suppression.
+    result = parse_message(_AUTO_REPLIED_NOTICE.format(reply="").encode())
+    assert result.kind is Kind.AUTO_REPLY
+    assert result.recipients == ()
+    assert "Auto-Submitted" in result.detail
+
+
+def test_auto_replied_notice_with_the_servers_reply_is_a_bounce():
+    # Exim and Postfix mark real bounces auto-replied too; their reply code makes them failures.
+    reply = "552 5.2.2 <pupil@example.de>: mailbox over quota"
+    result = parse_message(_AUTO_REPLIED_NOTICE.format(reply=reply).encode())
+    assert result.kind is Kind.FAILED
+    [failed] = result.recipients
+    assert (failed.recipient, failed.reason, failed.status) == (
+        "pupil@example.de",
+        Reason.MAILBOX_FULL,
+        "5.2.2",
+    )
+
+
+def test_auto_replied_notice_naming_failed_recipients_is_a_bounce():
+    raw = _AUTO_REPLIED_NOTICE.format(reply="").replace(
+        "Auto-Submitted", "X-Failed-Recipients: pupil@example.de\nAuto-Submitted"
+    )
+    result = parse_message(raw.encode())
+    assert result.kind is Kind.FAILED
+    assert [r.reason for r in result.recipients] == [Reason.MAILBOX_FULL]
+
+
 def test_delay_warning_is_not_a_failure():
     result = _parse("rfc3464-34.eml")
     assert result.kind is Kind.DELAYED
