@@ -315,11 +315,18 @@ def _walk(msg: Part, parts: Parts, depth: int, budget: list[int], inside_origina
         return
     # A multipart or message part that lost its boundary is still text worth reading.
     readable = ctype.startswith(("text/", "multipart/", "message/"))
+    if inside_original:
+        # The original's own body is only searched for header lines (Message-ID, X-Kwiga-*):
+        # decoding and de-HTML-ing every campaign body costs a sixth of the parse otherwise.
+        data = part_bytes(msg)[: MAX_TEXT * 2].lower() if readable else b""
+        if b"message-id" in data or b"kwiga-" in data:
+            parts.other_texts.append(part_text(msg))
+        return
     if readable or (ctype == "application/octet-stream" and depth == 0):
         text = part_text(msg)
         if ctype == "text/html":
             text = _strip_html(text)
-        (parts.other_texts if inside_original else parts.texts).append(text)
+        parts.texts.append(text)
 
 
 _TAG_RE = re.compile(r"<(?:br|p|div|tr|li|/p|/div|/tr|/li|/h\d)[^>]{0,200}>", re.IGNORECASE)
