@@ -24,7 +24,9 @@ MAX_RECIPIENTS = 200
 # Lines that introduce the copy of the original message. Matched line by line, and only on lines
 # holding one of the cue words, because a multiline search over whole bodies is slow.
 # These two and _HEADER_BLOCK_RE run over lowercased text (lower_same_length), without re.I.
-_MARKER_CUE_RE = re.compile(r"original|unsent|returned|copy|header|follow|below|bounced")
+_MARKER_CUE_RE = re.compile(
+    r"original|unsent|returned|copy|header|follow|below|bounced|kopie|copie|en-t[eê]te|копия"
+)
 _ORIGINAL_MARKER_RE = re.compile(  # used with match(text, line_start, line_end)
     r"[\s\-=#*_>]*(?:"
     r"(?:-{2,}|={2,}|_{2,}).{0,40}(?:original|returned|unsent|rejected|undelivered|attached|copy"
@@ -35,6 +37,9 @@ _ORIGINAL_MARKER_RE = re.compile(  # used with match(text, line_start, line_end)
     r"|is following|attached).{0,20}"
     r"|(?:original message|message headers) follow\.?"
     r"|below (?:this line )?is (?:a )?copy of .{0,40}"
+    r"|(?:-{2,}|={2,}|_{2,}).{0,40}(?:kopie der nachricht|copie (?:du|des)|en-t[eê]tes? d[ue]"
+    r"|копия (?:исходного )?(?:письма|сообщения)|заголовки (?:исходного )?(?:письма|сообщения))"
+    r".{0,60}"
     r")\s*$",
 )
 # A header block start inside text: the original message pasted without a marker.
@@ -44,7 +49,8 @@ _HEADER_BLOCK_RE = re.compile(
 _FIELD_LINE_RE = re.compile(r"^[\w-]{2,40}:[ \t]", re.MULTILINE)
 _SKIP_LINE_RE = re.compile(
     r"^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|message-id|in-reply-to|references|date|subject"
-    r"|x-[\w-]+|received|dkim-signature|envelope-from|mail from)\s*:",
+    r"|x-[\w-]+|received|dkim-signature|envelope-from|mail from|(?:original )?sender(?: address)?"
+    r"|absender|exp[ée]diteur|отправитель)\s*:",
     re.IGNORECASE,
 )
 _URLISH_RE = re.compile(r"(?:https?://|www\.)\S{0,300}", re.IGNORECASE)
@@ -201,12 +207,10 @@ def _looks_boilerplate(line: str) -> bool:
     return any(cue in lowered for cue in _BOILERPLATE_CUES) and bool(_BOILERPLATE_RE.match(line))
 
 
-_REPLY_LINE_RE = re.compile(
-    r"(?:^|\s|<<<\s?|said:\s?|:\s)[245]\d\d[\s\-:]|#?[245]\.\d{1,3}\.\d{1,3}"
-)
+_REPLY_LINE_RE = re.compile(r"(?:^|\s|<<<\s?|said:\s?|:\s)[45]\d\d[\s\-:]|#?[45]\.\d{1,3}\.\d{1,3}")
 
 
-_CODE_START_RE = re.compile(r"(?<![\w.#-])[245]\d\d(?=[\s\-:])")
+_CODE_START_RE = re.compile(r"(?<![\w.#-])[45]\d\d(?=[\s\-:])")
 
 
 def _diagnostic(address: str, block: str) -> str:

@@ -29,12 +29,11 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|recipient'?s? mailbox (?:is )?full|mailbox (?:size|storage) (?:limit )?exceeded"
         r"|exceeded the local limit|not enough (?:storage|space) (?:for|in)|mailbox quota"
         r"|would exceed (?:the )?(?:mailbox|quota)|user'?s? (?:disk )?quota|full mailbox"
-        r"|postfach (?:ist )?voll|speicherplatz|boîte (?:aux lettres |mail "
-        r"|de réception )?(?:est )?"
-        r"pleine|casella (?:di posta )?(?:piena|è piena)|buz[oó]n (?:de correo )?(?:est[aá] )?lleno"
-        r"|caixa (?:postal )?(?:está )?(?:cheia|lotada)|ящик (?:\S+ )?переполнен|переполнен"
+        r"|postfach[^.\n]{0,40} voll\b|speicherplatz|bo[iî]te[^.\n]{0,40} pleine"
+        r"|casella[^.\n]{0,40} piena|buz[oó]n[^.\n]{0,40} (?:lleno|completo)"
+        r"|caixa[^.\n]{0,40} (?:cheia|lotada)|ящик (?:\S+ )?переполнен|переполнен"
         r"|превышен\w? (?:\S+ )?(?:квот|лимит|размер ящика)"
-        r"|メールボックスが(?:一杯|いっぱい|満杯)"
+        r"|(?:メールボックス|容量)[^。\n]{0,12}(?:一杯|いっぱい|満杯)"
         r"|容量(?:オーバー|超過|が不足)|邮箱(?:已满|空间不足)|信箱已满"
         r"|is full|too many messages in",
     ),
@@ -63,7 +62,7 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         R.SENDER_BLOCKED,
         r"spamhaus|spamcop|sorbs|barracudacentral|dnsbl|\brbl\b|realtime black|black ?list"
         r"|block ?list"
-        r"|deny ?list|\blisted (?:in|on|at|by)\b|(?:poor|bad|low) (?:ip |sender "
+        r"|deny ?list|(?<!not )\blisted (?:in|on|at|by)\b|(?:poor|bad|low) (?:ip |sender "
         r"|domain )?reputation"
         r"|reputation|reverse (?:dns|lookup|hostname)|ptr record|\brdns\b|no ptr|dynamic ip"
         r"|residential|dial-?up|unexpected volume or user complaints|user complaints"
@@ -109,7 +108,10 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
     (
         "domain-not-exist",
         R.DOMAIN_UNKNOWN,
-        r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}\.? (?:does(?: not|n't) exist|not found|unknown)",
+        r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}\.? (?:does(?: not|n't) exist|not found|unknown)"
+        r"|(?<!sender )(?<!from )\bdomain (?:name )?(?:does(?: not|n't) exist|not found|is unknown)"
+        r"|mx (?:records? )?points? to non-?existent|no mail ?servers? (?:appears? to )?exists?"
+        r"|no (?:mail|smtp) servers? (?:found|for)",
     ),
     (
         "user-unknown",
@@ -177,7 +179,11 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         R.REJECTED,
         r"polic(?:y|ies)|not (?:authori[sz]ed|permitted)|prohibited|syntax"
         r"|command (?:unrecognized|not)"
-        r"|mailer error|rfc ?(?:2822|5322|822)|malformed|header|not compliant|rejected for"
+        r"|mailer error|rfc ?(?:2822|5322|822)|malformed|not compliant|rejected for"
+        r"|(?:invalid|missing|duplicate|bad|illegal|too many|long|broken) (?:\S+ )?headers?\b"
+        r"|headers? (?:\S+ )?(?:is |are )?(?:invalid|missing|too (?:long|large|many)|not valid"
+        r"|not accepted|error|refused|rejected)"
+        r"|(?:from|to|sender|subject|date|message-id):? headers?\b"
         r"|delivery not authorized|forbidden|mailing list|(?:illegal|prohibited|dangerous"
         r"|forbidden|"
         r"blocked|unacceptable) (?:attachment|file)|attachment",

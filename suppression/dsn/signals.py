@@ -20,12 +20,16 @@ _SUBJECT_RE = re.compile(
     r"|could not be delivered|delivery has failed|bounce|error sending|mail system error"
     r"|permanent (?:delivery )?failure|delivery notification|failed delivery|mail failure"
     r"|unzustellbar|nicht zustellbar|non remis|non distribu|no (?:se puede|se pudo) entregar"
-    r"|non recapitabil|недоставлен|не доставлен|ошибка доставки|配信エラー|配信不能|送信エラー"
+    r"|non recapitabil|[ée]chec de (?:la )?(?:remise|distribution|livraison)|fallo en la entrega"
+    r"|(?:message|mail|e-?mail) (?:you sent )?(?:was |has been )?(?:blocked|rejected|quarantined)"
+    r"|недоставлен|не доставлен|ошибка доставки|配信エラー|配信不能|送信エラー"
     r"|エラー|退信|未送达|are not member|warning: could not send|delayed mail|delivery delayed",
 )
 _BODY_RE = re.compile(
     r"could not be delivered|couldn't be delivered|undeliver|(?:delivery|deliver) .{0,80}failed"
-    r"|failed permanently|permanent (?:fatal )?error|unable to deliver|not (?:be )?delivered"
+    r"|failed permanently|permanent (?:fatal )?error|unable to deliver|not (?:be |been )?delivered"
+    r"|n['\u2019](?:a|ont) pas (?:pu )?(?:être|été) (?:remis|distribu|livr)|erreur permanente"
+    r"|(?:was|been) blocked by"
     r"|did not reach|returned to (?:the )?sender|was rejected|rejected (?:by|your)|reject reason"
     r"|error (?:occurred )?(?:while|during) (?:trying to )?deliver|delivery (?:problem|failure"
     r"|error)"
@@ -60,8 +64,16 @@ def sender_is_daemon(msg: Part) -> bool:
     return bool(_DAEMON_RE.search(header(msg, "From")[:300].lower()))
 
 
+# A person's reply ("Re: Undelivered course materials") is conversation, whatever words it uses.
+_REPLY_SUBJECT_RE = re.compile(r"^\s*(?:re|aw|sv|vs|antw|odp|ответ|返信)\s?(?:\[\d+\])?\s?:")
+
+
 def looks_like_bounce(msg: Part, notice: str) -> bool:
+    if msg.get("X-Failed-Recipients") is not None:
+        return True  # only MTAs write it, and only on bounces (Exim, Google)
     daemon = sender_is_daemon(msg)
+    if not daemon and _REPLY_SUBJECT_RE.match(header(msg, "Subject")[:300].lower()):
+        return False
     subject = bool(_SUBJECT_RE.search(header(msg, "Subject")[:300].lower()))
     body = bool(_BODY_RE.search(notice[:8000].lower()))
     return (daemon and (subject or body)) or (subject and body)

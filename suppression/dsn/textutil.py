@@ -80,16 +80,21 @@ def parse_date(value: str) -> datetime | None:
 
 
 def find_status(text: str) -> str:
-    """The first plausible enhanced status code in a text, "" when none."""
+    """The first plausible failure (4.x.x or 5.x.x) status code in a text, "" when none.
+
+    A 2.x.x code in a bounce is the answer to an earlier command of a session transcript
+    ("250 2.1.0 Sender ok"), never the failure's own.
+    """
     for match in STATUS_RE.finditer(text):
         klass, subject, detail = match.groups()
-        if int(subject) <= 7 and int(detail) < 1000:
+        if klass != "2" and int(subject) <= 7 and int(detail) < 1000:
             return f"{klass}.{int(subject)}.{int(detail)}"
     return ""
 
 
 def find_smtp_code(text: str) -> str:
-    """The first plausible SMTP reply code in a text, "" when none."""
+    """The first plausible failure (4xx or 5xx) SMTP reply code in a text, "" when none."""
     for match in SMTP_CODE_RE.finditer(text):
-        return match.group(1)
+        if match.group(1)[0] != "2":
+            return match.group(1)
     return ""
