@@ -221,6 +221,13 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         R.REJECTED,
         r"\brejected\b|refused|denied|not accepted|reject",
     ),
+    (
+        # Google Groups refuses posts in the poster's own language, with no code at all; its notice
+        # always links the groups help centre. Last: any other wording or code speaks first.
+        "group-refused-post",
+        R.REJECTED,
+        r"groups\.google\.com/support",
+    ),
 ]
 
 RULES: list[tuple[str, Reason, re.Pattern[str]]] = [

@@ -378,3 +378,26 @@ def test_control_characters_are_stripped_from_diagnostics():
     )
     [failed] = parse_message(raw).recipients
     assert failed.diagnostic == "552 5.2.2 Mailbox full"
+
+
+def test_a_google_groups_refusal_in_any_language_is_rejected():
+    # No code and the poster's own language; the help-centre link is the constant part.
+    raw = b"""\
+From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>
+To: news@mail.example.org
+Subject: Delivery Status Notification (Failure)
+X-Failed-Recipients: teachers@googlegroups.com
+Auto-Submitted: auto-replied
+Content-Type: text/plain; charset=utf-8
+
+Hola news@mail.example.org:
+
+Puede que el grupo teachers@googlegroups.com no exista o que no tengas permiso para publicar.
+Si tienes preguntas, visita https://groups.google.com/support/.
+"""
+    [failed] = parse_message(raw).recipients
+    assert (failed.recipient, failed.reason, failed.rule) == (
+        "teachers@googlegroups.com",
+        Reason.REJECTED,
+        "phrase:group-refused-post",
+    )
