@@ -111,6 +111,7 @@ SMTP_CODES: dict[str, Reason] = {
     "454": R.SERVER_UNAVAILABLE,
     "551": R.MAILBOX_UNKNOWN,
     "552": R.MAILBOX_FULL,
+    "553": R.REJECTED,
     "555": R.REJECTED,
     "500": R.REJECTED,
     "501": R.REJECTED,
@@ -131,7 +132,15 @@ _ADDRESS_REASONS = (R.MAILBOX_UNKNOWN, R.DOMAIN_UNKNOWN)
 _HARD_REASONS = (R.MAILBOX_UNKNOWN, R.DOMAIN_UNKNOWN, R.SENDER_BLOCKED, R.REJECTED)
 # A null MX (RFC 7505) says the domain never accepts mail, however the report words its status.
 _PERMANENT_PHRASES = frozenset({"null-mx"})
-_PERMANENT_REPLY_RE = re.compile(r"(?:^|[\s(\[:;'\"])5\d\d(?:[\s-]|$)|\b5\.\d{1,3}\.\d{1,3}\b")
+# The server's own permanent reply quoted in a report: a 5xx where a reply starts (line start,
+# "said:", "<<<", "smtp;", a bracket) or a 5.x.x code; "more than 500 messages" is not one.
+_PERMANENT_REPLY_RE = re.compile(
+    r"(?:^|[(\[:;'\"<>])[ \t]*5\d\d(?:[ \t-]|$)|\b5\.\d{1,3}\.\d{1,3}\b", re.MULTILINE
+)
+
+
+def _quotes_permanent_reply(texts: tuple[str, ...]) -> bool:
+    return bool(texts) and bool(_PERMANENT_REPLY_RE.search(texts[0][:2000]))
 
 
 def smtp_command(*texts: str) -> str:
@@ -162,6 +171,9 @@ def classify(status: str, smtp_code: str, *texts: str) -> tuple[Reason, str]:
     if specific is not None:
         if temporary and key in TEMPORARY_OVERRIDE:
             return TEMPORARY_OVERRIDE[key], f"status:{status}"
+        if temporary and specific in _HARD_REASONS and not _quotes_permanent_reply(texts):
+            # "450 4.1.1 try again": the server is not sure yet, so the address is not suppressed.
+            return R.SERVER_UNAVAILABLE, f"status:{status}+temporary"
         return specific, f"status:{status}"
     phrase = None
     matched = ""
@@ -171,6 +183,8 @@ def classify(status: str, smtp_code: str, *texts: str) -> tuple[Reason, str]:
             matched = text
             break
     fallback = FALLBACK_STATUS.get(key)
+    if fallback is None and key.startswith("X.7."):
+        fallback = R.REJECTED  # security or policy status (vendor subcodes like 5.7.124)
     if phrase is not None and phrase[1] in WEAK_PHRASES and fallback is not None:
         phrase = None  # "rejected" alone says less than even a generic status code
     if phrase is not None:
