@@ -69,6 +69,7 @@ class TextRecipient:
     smtp_code: str
     diagnostic: str
     block: str  # the text that speaks of this recipient, for classification
+    original: str = ""  # the address the sender used, when aliasing led to this one
 
 
 def split_original(text: str) -> tuple[str, str]:
@@ -124,12 +125,22 @@ def _line_addresses(line: str) -> list[str]:
     return found
 
 
+# Exim: "  forwarded@elsewhere.example\n    (generated from student@school.example)".
+_GENERATED_RE = re.compile(r"^\s*\(?generated (?:from|by) <?([^\s<>()]+@[^\s<>()]+?)>?\)?\s*$")
+
+
 def extract(notice: str, exclude: set[str]) -> list[TextRecipient]:
     """Failed recipients named in a bounce notice, each with the text that concerns it."""
     lines = notice.splitlines()
     mentions: list[tuple[int, str]] = []  # (line index, address)
     order: list[str] = []
+    originals: dict[str, str] = {}
     for index, line in enumerate(lines):
+        generated = _GENERATED_RE.match(line) if "generated" in line else None
+        if generated and mentions:
+            # The address the sender used, which aliasing turned into the one above.
+            originals.setdefault(mentions[-1][1], generated.group(1).lower().rstrip("."))
+            continue
         for address in _line_addresses(line):
             if address in exclude:
                 continue
@@ -163,7 +174,9 @@ def extract(notice: str, exclude: set[str]) -> list[TextRecipient]:
     result = []
     for address in order:
         block = "\n".join(blocks[address])
-        result.append(_recipient(address, block))
+        item = _recipient(address, block)
+        item.original = originals.get(address, "")
+        result.append(item)
     return result
 
 

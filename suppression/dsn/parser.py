@@ -285,7 +285,7 @@ def _from_text(ctx: _Context) -> ParseResult:
             _build(
                 ctx,
                 recipient=item.recipient,
-                original="",
+                original=item.original if item.original != item.recipient else "",
                 status=item.status,
                 smtp_code=item.smtp_code,
                 diagnostic=diagnostic,

@@ -14,9 +14,10 @@ from typing import Any
 
 from django.db import DataError, IntegrityError, transaction
 
+from ..addresses import normalize_email
 from ..conf import setting
 from ..dsn import FailedRecipient, Kind, ParseResult, parse_message
-from ..exceptions import InvalidBounce
+from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, School, Source, Stream, UnparsedMessage
 from ..taxonomy import Reason
 from .bounces import bounce_record, occurred_or_now
@@ -139,10 +140,36 @@ def message_ingest(*, raw: bytes, origin: str, actor: Actor = None) -> MessageRe
     return report
 
 
+def sent_to(recipient: FailedRecipient) -> str:
+    """The address the platform sent to: the report's original recipient when it names a valid one.
+
+    Aliasing and forwarding change the address on the way ("Original-Recipient:
+    student@school.example", "Final-Recipient: student.personal@mail.example"); the sending
+    system only knows, and checks, the first, so that is the one a failure suppresses.
+    """
+    original = recipient.original_recipient
+    if original and original != recipient.recipient:
+        try:
+            address = normalize_email(original).address
+        except InvalidEmailAddress:
+            return recipient.recipient
+        try:
+            final = normalize_email(recipient.recipient).address
+        except InvalidEmailAddress:
+            final = ""
+        if address != final:
+            return address
+    return recipient.recipient
+
+
 def _event_fields(result: ParseResult, recipient: FailedRecipient, *, raw: bytes) -> dict[str, Any]:
     complaint = result.kind is Kind.COMPLAINT
+    email = sent_to(recipient)
+    diagnostic = recipient.diagnostic
+    if email != recipient.recipient:
+        diagnostic = f"(forwarded to {recipient.recipient}) {diagnostic}"
     return {
-        "email": recipient.recipient,
+        "email": email,
         "source": Source.DSN,
         "dedupe_key": dsn_dedupe_key(
             raw=raw, bounce_message_id=result.bounce_message_id, recipient=recipient.recipient
@@ -153,7 +180,7 @@ def _event_fields(result: ParseResult, recipient: FailedRecipient, *, raw: bytes
         "reason": Reason.COMPLAINT if complaint else recipient.reason,
         "status": recipient.status,
         "smtp_code": recipient.smtp_code,
-        "diagnostic": printable(recipient.diagnostic),
+        "diagnostic": printable(diagnostic),
         "rule": printable(recipient.rule),
         "remote_mta": printable(recipient.remote_mta),
         "message_id": printable(result.original_message_id),

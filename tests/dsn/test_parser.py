@@ -401,3 +401,28 @@ Si tienes preguntas, visita https://groups.google.com/support/.
         Reason.REJECTED,
         "phrase:group-refused-post",
     )
+
+
+def test_an_exim_alias_line_names_the_original_recipient_not_another_failure():
+    raw = b"""\
+From: Mail Delivery System <Mailer-Daemon@mx.example.net>
+To: bounces@kwiga.example
+Subject: Mail delivery failed: returning message to sender
+Date: Tue, 04 Mar 2025 12:00:00 +0000
+
+This message was created automatically by mail delivery software.
+
+A message that you sent could not be delivered to one or more of its
+recipients. This is a permanent error. The following address(es) failed:
+
+  student.home@example.org
+    (generated from student@school.example)
+    SMTP error from remote mail server after RCPT TO:<student.home@example.org>:
+    host mx.example.org [192.0.2.1]: 550 5.1.1 User unknown
+"""
+    [failed] = parse_message(raw).recipients
+    assert (failed.recipient, failed.original_recipient) == (
+        "student.home@example.org",
+        "student@school.example",
+    )
+    assert (failed.status, failed.reason) == ("5.1.1", Reason.MAILBOX_UNKNOWN)

@@ -16,6 +16,7 @@ POSTFIX_02 = [
     {
         "kind": "failed",
         "recipient": "filtered@example.co.jp",
+        "original_recipient": None,
         "reason": "mailbox_unknown",
         "type": "hard",
         "status": "5.2.1",
@@ -28,6 +29,7 @@ POSTFIX_02 = [
     {
         "kind": "failed",
         "recipient": "userunknown@example.co.jp",
+        "original_recipient": None,
         "reason": "mailbox_unknown",
         "type": "hard",
         "status": "5.1.1",

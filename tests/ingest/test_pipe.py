@@ -109,6 +109,7 @@ def test_parse_bounces_reads_one_message_on_stdin(database_url: str) -> None:
         "file": "-",
         "kind": "failed",
         "recipient": "jane.doe@example.com",
+        "original_recipient": None,
         "reason": "mailbox_unknown",
         "type": "hard",
         "status": "5.1.1",

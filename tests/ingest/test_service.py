@@ -45,6 +45,16 @@ def test_a_kwiga_bounce_records_every_field_and_suppresses_the_address(school) -
     assert event.suppression.trigger == "hard_bounce"
 
 
+def test_a_forwarded_address_is_recorded_against_the_address_the_platform_sent_to(school) -> None:
+    raw = kwiga_dsn(recipient="jane.personal@example.net", original_recipient="jane@school.example")
+    report = message_ingest(raw=raw, origin="maildir/cur/2")
+
+    [event] = report.recorded
+    assert event.address.address == "jane@school.example"
+    assert event.diagnostic.startswith("(forwarded to jane.personal@example.net) 550 5.1.1")
+    assert not EmailAddress.objects.filter(address="jane.personal@example.net").exists()
+
+
 def test_ingesting_the_same_message_again_records_nothing_new(school) -> None:
     first = message_ingest(raw=kwiga_dsn(), origin="maildir/cur/1")
     again = message_ingest(raw=kwiga_dsn(), origin="archive.mbox#7")

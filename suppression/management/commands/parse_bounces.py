@@ -47,6 +47,7 @@ def result_lines(name: str, result: ParseResult) -> list[dict[str, Any]]:
                 "file": name,
                 "kind": str(result.kind),
                 "recipient": None,
+                "original_recipient": None,
                 "reason": None,
                 "type": None,
                 "status": None,
@@ -63,6 +64,11 @@ def result_lines(name: str, result: ParseResult) -> list[dict[str, Any]]:
             "file": name,
             "kind": str(result.kind),
             "recipient": item.recipient,
+            "original_recipient": (
+                item.original_recipient
+                if item.original_recipient not in ("", item.recipient)
+                else None
+            ),
             "reason": str(item.reason),
             "type": str(item.type),
             "status": item.status,
