@@ -12,7 +12,12 @@ _SUBJECT_RE = re.compile(
     r"|out of (?:the )?office|\booo\b|on vacation|vacation|away from|abwesen|außer haus"
     r"|r[ée]ponse automatique|absence|absent|respuesta autom[aá]tica|fuera de la oficina|ausente"
     r"|risposta automatica|fuori sede|resposta autom[aá]tica|automatisch antwoord|afwezig"
-    r"|автоответ|автоматический ответ|отпуск|odpowied[zź] automatyczna|自動応答|自動返信|不在"
+    r"|автоответ|автоматический ответ|автоматична відповідь|відпустк|отпуск"
+    r"|odpowied[zź] automatyczna|automatick[aá] odpov[eě]|automatisk(?:t)? svar"
+    r"|automaattinen vastaus|automatikus v[aá]lasz|r[aă]spuns automat|otomatik yan\u0131t"
+    r"|otomatik yanit|αυτόματη απάντηση|תשובה אוטומטית"
+    r"|رد تلقائي|tr[aả] l[oờ]i t[uự] đ[oộ]ng|balasan otomatis|자동 ?(?:회신|응답|답장)|부재"
+    r"|自動応答|自動返信|不在"
     r"|自动回复|自動回覆)",
     re.IGNORECASE,
 )

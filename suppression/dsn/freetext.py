@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from suppression.dsn.textutil import (
     ADDRESS_RE,
+    canonical_address,
     collapse,
     find_smtp_code,
     find_status,
@@ -33,8 +34,9 @@ _ORIGINAL_MARKER_RE = re.compile(  # used with match(text, line_start, line_end)
     r"|header|received)\b.{0,60}"
     r"|.{0,40}(?:original message|unsent message|returned message|message headers|headers of the"
     r" original|header of the original|copy of (?:the|your) (?:original )?message|original mail"
-    r"|copy of the message|original e-?mail|bounced e-?mail).{0,60}(?:follows?|below|:|-{2,}"
-    r"|is following|attached).{0,20}"
+    r"|copy of the message|original e-?mail|bounced e-?mail)"
+    # a colon ends the line; "received on Tue, 14 May 2024 09:00:00" is not a marker
+    r"(?:.{0,60}(?:follows?|below|-{2,}|is following|attached).{0,20}|.{0,60}:)"
     r"|(?:original message|message headers) follow\.?"
     r"|below (?:this line )?is (?:a )?copy of .{0,40}"
     r"|(?:-{2,}|={2,}|_{2,}).{0,40}(?:kopie der nachricht|copie (?:du|des)|en-t[eê]tes? d[ue]"
@@ -51,6 +53,12 @@ _SKIP_LINE_RE = re.compile(
     r"^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|message-id|in-reply-to|references|date|subject"
     r"|x-[\w-]+|received|dkim-signature|envelope-from|mail from|(?:original )?sender(?: address)?"
     r"|absender|exp[ée]diteur|отправитель)\s*:",
+    re.IGNORECASE,
+)
+# Words that introduce the sender's address right before it.
+_SENDER_CUE_RE = re.compile(
+    r"(?:(?<!generated )\bfrom|\bsent by|\bsender|\breply-to|\bmail from|\bfrom address)"
+    r"(?: address| e-?mail)?:?[ \t]*[<(\[\"']?[ \t]*$",
     re.IGNORECASE,
 )
 _URLISH_RE = re.compile(r"(?:https?://|www\.)\S{0,300}", re.IGNORECASE)
@@ -118,7 +126,9 @@ def _line_addresses(line: str) -> list[str]:
         before = line[max(0, match.start() - 1) : match.start()]
         if before in ("=", "/", "?", "&", ".", "+"):
             continue
-        address = match.group(0).lower().rstrip(".")
+        if _SENDER_CUE_RE.search(line, max(0, match.start() - 30), match.start()):
+            continue  # "your message from news@...", "Sent from: ...": the sender, not a recipient
+        address = canonical_address(match.group(0))
         if _SELF_ADDRESS_RE.match(address):
             continue
         found.append(address)

@@ -13,6 +13,7 @@ from suppression.dsn.mime import MimeLimitError, Part, Parts, header, headers_fr
 from suppression.dsn.model import FailedRecipient, Kind, ParseResult
 from suppression.dsn.textutil import (
     ADDRESS_RE,
+    canonical_address,
     clip,
     find_smtp_code,
     find_status,
@@ -122,7 +123,7 @@ class _Context:
                 if index > 0 and name in ("To", "Cc", "Delivered-To"):
                     continue
                 for match in ADDRESS_RE.finditer(header(source, name)[:2000]):
-                    found.add(match.group(0).lower())
+                    found.add(canonical_address(match.group(0)))
         return found
 
 
@@ -132,6 +133,12 @@ def _parse(raw: bytes) -> ParseResult:
     ctx = _Context(msg, parts)
 
     if parts.feedback_reports:
+        kind_of_report = arf.feedback_type(parts.feedback_reports[0])
+        if kind_of_report in arf.NOT_COMPLAINTS:
+            return ctx.result(
+                Kind.NOT_A_BOUNCE,
+                detail=f"feedback report of type {kind_of_report}, not a complaint",
+            )
         recipients = arf.complaint_recipients(parts.feedback_reports[0], parts.originals, ctx.date)
         if recipients:
             return ctx.result(Kind.COMPLAINT, recipients)
@@ -154,6 +161,10 @@ def _parse(raw: bytes) -> ParseResult:
             records.extend(rfc3464.parse(text))
     if records:
         return _from_dsn(ctx, records)
+    if not signals.is_delivery_system(msg):
+        recipients = arf.worded_complaint_recipients(ctx.notice, parts.originals, ctx.date)
+        if recipients:
+            return ctx.result(Kind.COMPLAINT, recipients)
 
     for text in parts.texts[:2]:
         data = esp.find_json(text)
@@ -265,12 +276,19 @@ def _from_text(ctx: _Context) -> ParseResult:
     exclude = ctx.exclude()
     found = freetext.extract(ctx.notice, exclude)
     failed_header = header(ctx.msg, "X-Failed-Recipients")
-    listed = [m.group(0).lower() for m in ADDRESS_RE.finditer(failed_header[:20000])][:200]
+    listed = [canonical_address(m.group(0)) for m in ADDRESS_RE.finditer(failed_header[:20000])]
+    listed = listed[:200]
     if listed:
         by_address = {item.recipient: item for item in found}
         found = [
             by_address.get(a) or freetext.TextRecipient(a, "", "", "", ctx.notice) for a in listed
         ]
+    if not found:
+        # "failure notice for x@example.net": some notices name the recipient only up there.
+        subject_found = freetext.extract(header(ctx.msg, "Subject")[:300], exclude)
+        found = [
+            freetext.TextRecipient(item.recipient, "", "", "", ctx.notice) for item in subject_found
+        ][:5]
     if not found:
         fallback = _original_recipients(ctx)
         found = [freetext.TextRecipient(a, "", "", "", ctx.notice) for a in fallback]

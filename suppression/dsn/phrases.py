@@ -76,6 +76,7 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|open relay|(?:ip|address) (?:\S+ )?(?:is |has been )?(?:blocked|banned|blacklisted)"
         r"|invalid ip|block(?:ed)? for spam|lista negra|liste noire|sperrliste|schwarze liste"
         r"|黑名单|ブラックリスト|블랙리스트|czarn[aej] list|\brtr:bl\b"
+        r"|(?:受信拒否|拒否|フィルタ|フィルター|指定受信)設定"
         r"|not (?:in|on) (?:the |its )?(?:allowlist|allow list|allowed senders|allowed-senders"
         r"|whitelist|white list|safelist|safe list|safe senders)",
     ),
@@ -130,7 +131,9 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}\.? (?:does(?: not|n't) exist|not found|unknown)"
         r"|(?<!sender )(?<!from )\bdomain (?:name )?(?:does(?: not|n't) exist|not found|is unknown)"
         r"|mx (?:records? )?points? to non-?existent|no mail ?servers? (?:appears? to )?exists?"
-        r"|no (?:mail|smtp) servers? (?:found|for)"
+        r"|no (?:mail|smtp) servers? (?:found|for)|nxdomain|host \S{1,255} not found"
+        r"|domain (?:name )?(?:\(?\S{1,255}\)? )?(?:does not appear to be|is not|isn't|not)"
+        r" registered|no route (?:found )?to domain"
         r"|dominio[^.\n]{0,30} (?:no existe|inexistente)|domaine[^.\n]{0,40} (?:n'existe pas"
         r"|inexistant|inconnu)|domain[^.\n]{0,30} existiert nicht|域名不存在|dom[ií]nio inexistente"
         r"|dom[ií]nio[^.\n]{0,30} não existe|домен[^.\n]{0,30} не существует",

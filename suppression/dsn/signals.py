@@ -22,7 +22,8 @@ _SUBJECT_RE = re.compile(
     r"|unzustellbar|nicht zustellbar|non remis|non distribu|no (?:se puede|se pudo) entregar"
     r"|non recapitabil|[ée]chec de (?:la )?(?:remise|distribution|livraison)|fallo en la entrega"
     r"|(?:message|mail|e-?mail) (?:you sent )?(?:was |has been )?(?:blocked|rejected|quarantined)"
-    r"|недоставлен|не доставлен|ошибка доставки|配信エラー|配信不能|送信エラー"
+    r"|недоставлен|не доставлен|ошибка доставки|配信エラー|配信不能|送信エラー|配信遅延"
+    r"|(?:전송|발송|배달|전달|배송) ?실패|반송"
     r"|エラー|退信|未送达|are not member|warning: could not send|delayed mail|delivery delayed",
 )
 _BODY_RE = re.compile(
@@ -38,16 +39,17 @@ _BODY_RE = re.compile(
     r"|has not yet been delivered"
     r"|will be retried|delayed|unknown user|no such user|not a member|may not exist"
     r"|zustellung|unzustellbar|non (?:remis|recapitabile)|no se pudo entregar|не доставлен"
-    r"|配信できません|送信できません|届きません|送信できませんでした|退信|投递失败|未能送达",
+    r"|配信できません|送信できません|届きません|送信できませんでした|退信|投递失败|未能送达"
+    r"|遅延しています|(?:전송|발송|전달|배달)되지 (?:못|않)",
 )
 _DELAY_SUBJECT_RE = re.compile(
     r"delay|warning|still being retried|could not send message for past|not yet delivered"
-    r"|verzögert|retard|retrasad|ritardat|задерж",
+    r"|verzögert|retard|retrasad|ritardat|задерж|遅延|지연",
 )
 _DELAY_BODY_RE = re.compile(
     r"warning message only|warning only|not yet been delivered|do not need to re-?send"
     r"|only a temporary failure report|has been delayed|will (?:continue|keep) trying"
-    r"|delivery attempts will continue|still trying|will be retried",
+    r"|delivery attempts will continue|still trying|will be retried|引き続き試行|계속 시도",
 )
 _PERMANENT_RE = re.compile(
     r"permanent error|failed permanently|permanent fatal|giving up|gave up|given up"
@@ -66,6 +68,14 @@ def sender_is_daemon(msg: Part) -> bool:
 
 # A person's reply ("Re: Undelivered course materials") is conversation, whatever words it uses.
 _REPLY_SUBJECT_RE = re.compile(r"^\s*(?:re|aw|sv|vs|antw|odp|ответ|返信)\s?(?:\[\d+\])?\s?:")
+
+
+def is_delivery_system(msg: Part) -> bool:
+    """A mail system's own notice (mailer-daemon, X-Failed-Recipients), not a person or a loop."""
+    if msg.get("X-Failed-Recipients") is not None:
+        return True
+    sender = header(msg, "From")[:300].lower()
+    return "mailer-daemon" in sender or "mail delivery" in sender
 
 
 def looks_like_bounce(msg: Part, notice: str) -> bool:

@@ -6,17 +6,26 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+import idna
+
 # Bounded repetitions and a domain part that cannot contain the dot separating its labels keep
-# this linear on hostile input.
+# this linear on hostile input. Labels before the last may be internationalized (letters of any
+# script: "anna@bücher.example"); the top-level label stays ASCII, so that text written straight
+# after an address ("kenji@example.jpの") is not read into it.
 ADDRESS_RE = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-][A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{0,63}"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z][A-Za-z0-9-]{0,62}",
-    re.ASCII,
+    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,10}[A-Za-z][A-Za-z0-9-]{0,62}(?![^\W\d_])",
 )
 # An enhanced status code (RFC 3463) as servers write it: "5.1.1", "#5.1.1", "4.4.7".
 STATUS_RE = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]|\.\d)")
 # An SMTP reply code at the start of a reply line: "550 ", "550-", "550:".
-SMTP_CODE_RE = re.compile(r"(?<![\w.#-])([245][0-5][0-9])(?=[ \-:]|$)(?![-:]?\d)", re.MULTILINE)
+# "Mailbox quota: 500 MB" or "more than 450 messages" is a quantity, not a reply.
+SMTP_CODE_RE = re.compile(
+    r"(?<![\w.#-])([245][0-5][0-9])(?=[ \-:]|$)(?![-:]?\d)"
+    r"(?! ?(?i:[kmg]i?b\b|k?bytes?\b|messages?\b|mails?\b|e-?mails?\b|recipients?\b|days?\b"
+    r"|hours?\b|minutes?\b|seconds?\b|percent\b|%))",
+    re.MULTILINE,
+)
 
 MAX_DIAGNOSTIC = 1000
 
@@ -48,16 +57,39 @@ def clip(text: str, limit: int = MAX_DIAGNOSTIC) -> str:
     return collapse(text.translate(_CONTROLS))[:limit]
 
 
+_XTEXT_RE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")
+
+
+def canonical_address(address: str) -> str:
+    """Lowercase, without a trailing dot, and an internationalized domain in its ASCII form."""
+    address = address.lower().rstrip(".")
+    if address.isascii():
+        return address
+    local, _, domain = address.rpartition("@")
+    try:
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return address
+    return f"{local}@{ascii_domain}"
+
+
 def normalize_address(value: str) -> str:
     """Lowercase an address and strip what DSN writers wrap it in ("rfc822;", <>, quotes)."""
     value = value.strip()
     if ";" in value[:12]:
         value = value.split(";", 1)[1]
     value = value.strip().strip("<>\"' ").strip()
+    if "\\x{" in value:  # RFC 6533 "utf-8" address type: non-ASCII escaped as \x{FC}
+        value = _XTEXT_RE.sub(lambda m: _char(m.group(1)), value)
     match = ADDRESS_RE.search(value)
     if match is None:
         return ""
-    return match.group(0).lower().rstrip(".")
+    return canonical_address(match.group(0))
+
+
+def _char(hex_digits: str) -> str:
+    code = int(hex_digits, 16)
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "?"
 
 
 def parse_date(value: str) -> datetime | None:

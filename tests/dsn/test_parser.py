@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from suppression.dsn import FailedRecipient, Kind, ParseResult, iter_messages, parse_message
+from suppression.dsn.textutil import find_smtp_code
 from suppression.taxonomy import BounceType, Reason
 from tests.dsn._corpus import corpus_bytes
 
@@ -426,3 +427,36 @@ recipients. This is a permanent error. The following address(es) failed:
         "student@school.example",
     )
     assert (failed.status, failed.reason) == ("5.1.1", Reason.MAILBOX_UNKNOWN)
+
+
+def test_a_quantity_is_not_read_as_a_reply_code():
+    assert find_smtp_code("Mailbox quota: 500 MB, used 512 MB") == ""
+    assert find_smtp_code("more than 450 messages per hour; 421 try again later") == "421"
+    assert find_smtp_code("host mx said: 552 5.2.2 over quota") == "552"
+
+
+def test_a_dmarc_failure_report_is_not_a_complaint():
+    raw = b"""\
+From: dmarc-reports@receiver.example
+To: dmarc@mail.example.org
+Subject: DMARC Forensic report
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="b"
+
+--b
+Content-Type: text/plain
+
+A message claiming to be from your domain failed DMARC.
+--b
+Content-Type: message/feedback-report
+
+Feedback-Type: auth-failure
+Auth-Failure: dmarc
+Version: 1
+Original-Rcpt-To: pupil@example.com
+
+--b--
+"""
+    result = parse_message(raw)
+    assert result.kind is Kind.NOT_A_BOUNCE
+    assert result.recipients == ()
