@@ -62,7 +62,7 @@ _SENDER_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _URLISH_RE = re.compile(r"(?:https?://|www\.)\S{0,300}", re.IGNORECASE)
-_ROLE_ADDRESS_RE = re.compile(
+ROLE_ADDRESS_RE = re.compile(
     r"^(?:postmaster|abuse|hostmaster|webmaster|support|help|noreply|no-reply)@|-(?:ctl|request"
     r"|owner|help|admin)@",
     re.IGNORECASE,
@@ -164,7 +164,7 @@ def extract(notice: str, exclude: set[str]) -> list[TextRecipient]:
     if not order:
         return []
     # "please contact postmaster@..." is advice, not a failed recipient, when others are named.
-    named = [a for a in order if not _ROLE_ADDRESS_RE.match(a)]
+    named = [a for a in order if not ROLE_ADDRESS_RE.match(a)]
     if named and len(named) < len(order):
         order = named
         mentions = [(i, a) for i, a in mentions if a in named]

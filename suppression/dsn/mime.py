@@ -330,11 +330,13 @@ def _walk(msg: Part, parts: Parts, depth: int, budget: list[int], inside_origina
 
 
 _TAG_RE = re.compile(r"<(?:br|p|div|tr|li|/p|/div|/tr|/li|/h\d)[^>]{0,200}>", re.IGNORECASE)
+_CELL_RE = re.compile(r"</?t[dh][^>]{0,200}>", re.IGNORECASE)  # table cells: keep them apart
 _ANY_TAG_RE = re.compile(r"<[^<>]{0,2000}>")
 
 
 def _strip_html(text: str) -> str:
     text = _TAG_RE.sub("\n", text)
+    text = _CELL_RE.sub(" ", text)
     text = _ANY_TAG_RE.sub("", text)
     return html.unescape(text)
 

@@ -127,7 +127,7 @@ class _Context:
         return found
 
 
-def _parse(raw: bytes) -> ParseResult:
+def _parse(raw: bytes, depth: int = 0) -> ParseResult:
     msg = load(raw)
     parts = walk(msg)
     ctx = _Context(msg, parts)
@@ -151,6 +151,34 @@ def _parse(raw: bytes) -> ParseResult:
     records: list[rfc3464.DsnRecord] = []
     for text in parts.delivery_status:
         records.extend(rfc3464.parse(text))
+    if records:
+        return _from_dsn(ctx, records)
+
+    ours = bool(ctx.school or ctx.stream)  # the returned message carries our X-Kwiga-* headers
+    if ours and not signals.is_delivery_system(msg):
+        # A feedback loop older than ARF: a complaint in words about our attached message.
+        recipients = arf.worded_complaint_recipients(ctx.notice, parts.originals, ctx.date)
+        if recipients:
+            return ctx.result(Kind.COMPLAINT, recipients)
+    person = signals.written_by_a_person(msg)
+    if person == "forward" and not ours:
+        if parts.nested_delivery_status or signals.forwards_a_bounce(parts.texts):
+            # Someone forwarding a bounce of mail that is not visibly ours (their own, most
+            # likely): recording it could suppress an address we never wrote to. Kept for
+            # support to read.
+            return ctx.result(
+                Kind.UNPARSEABLE,
+                detail="a bounce forwarded by a person, of a message without our X-Kwiga headers",
+            )
+        return ctx.result(Kind.NOT_A_BOUNCE, detail="a message forwarded by a person")
+    if person in ("reply", "list"):
+        if is_auto_reply(msg, ctx.notice):
+            return ctx.result(Kind.AUTO_REPLY, detail="automatic reply")
+        what = "a reply" if person == "reply" else "a mailing-list or bulk message"
+        return ctx.result(
+            Kind.NOT_A_BOUNCE, detail=f"{what} from a person or a sender, not a bounce"
+        )
+
     if not records:
         for text in parts.texts[:3]:
             if rfc3464.looks_like_dsn_text(text):
@@ -161,21 +189,40 @@ def _parse(raw: bytes) -> ParseResult:
             records.extend(rfc3464.parse(text))
     if records:
         return _from_dsn(ctx, records)
-    if not signals.is_delivery_system(msg):
-        recipients = arf.worded_complaint_recipients(ctx.notice, parts.originals, ctx.date)
-        if recipients:
-            return ctx.result(Kind.COMPLAINT, recipients)
 
     for text in parts.texts[:2]:
         data = esp.find_json(text)
         if data is not None:
             return _from_esp_json(ctx, data)
 
+    if depth == 0:
+        inner = _forwarded_inline(ctx)
+        if inner is not None:
+            return inner
+    if signals.is_delivery_receipt(msg, ctx.notice):
+        return ctx.result(Kind.DELIVERED, detail="a delivery receipt in words")
+    if signals.notice_about_our_mailbox(msg, ctx.notice):
+        return ctx.result(
+            Kind.NOT_A_BOUNCE, detail="a notice about the receiving mailbox (quota, quarantine)"
+        )
     if signals.looks_like_bounce(msg, ctx.notice):
         return _from_text(ctx)
     if is_auto_reply(msg, ctx.notice):
         return ctx.result(Kind.AUTO_REPLY, detail="automatic reply")
     return ctx.result(Kind.NOT_A_BOUNCE, detail="no delivery report, complaint or bounce text")
+
+
+def _forwarded_inline(ctx: _Context) -> ParseResult | None:
+    """A bounce pasted whole, headers and all, under a relay's one-line note: read it as itself."""
+    text = ctx.inline_original.lstrip("\r\n")
+    if not text or len(ctx.notice) > 2000:
+        return None
+    if not signals.sender_is_daemon(headers_from_text(text)):
+        return None
+    inner = _parse(text.encode("utf-8", "replace"), depth=1)
+    if inner.kind in (Kind.NOT_A_BOUNCE, Kind.UNPARSEABLE):
+        return None
+    return inner
 
 
 def _build(
@@ -283,6 +330,9 @@ def _from_text(ctx: _Context) -> ParseResult:
         found = [
             by_address.get(a) or freetext.TextRecipient(a, "", "", "", ctx.notice) for a in listed
         ]
+    if not listed:
+        # "Questions? help@...": a role address with no server reply of its own is a contact line.
+        found = [item for item in found if item.status or item.smtp_code or not _is_role(item)]
     if not found:
         # "failure notice for x@example.net": some notices name the recipient only up there.
         subject_found = freetext.extract(header(ctx.msg, "Subject")[:300], exclude)
@@ -319,6 +369,10 @@ def _from_text(ctx: _Context) -> ParseResult:
             detail="automatic reply (Auto-Submitted) with no status code or failure header",
         )
     return ctx.result(Kind.FAILED, built)
+
+
+def _is_role(item: freetext.TextRecipient) -> bool:
+    return bool(freetext.ROLE_ADDRESS_RE.match(item.recipient))
 
 
 def _auto_reply_without_failure_fields(

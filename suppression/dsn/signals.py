@@ -5,13 +5,21 @@ from __future__ import annotations
 import re
 
 from suppression.dsn.mime import Part, header
+from suppression.dsn.textutil import find_smtp_code, find_status
 
 # All patterns here are lowercase and run over lowercased text: case-sensitive matching of long
 # alternations is several times faster than re.IGNORECASE.
 
+# A delivery system's display name ("Mail Delivery System", "System Administrator") ...
 _DAEMON_RE = re.compile(
-    r"mailer[-_ ]?daemon|postmaster|post_master|mail delivery|delivery (?:system|subsystem)"
-    r"|mail\.delivery|\bmta\b|double-bounce|mail administrator|system administrator",
+    r"mailer[-_ ]?daemon|\bmail delivery (?:system|subsystem"
+    r"|service|software|agent)|\bdelivery (?:system|subsystem)|mail\.delivery|\bmta\b"
+    r"|double-bounce|^\W*mail administrator|^\W*system administrator",
+)
+# ... and its address: the local part is the whole name ("postmaster-noreply@" is a newsletter).
+_DAEMON_ADDRESS_RE = re.compile(
+    r"^(?:mailer[-_.]?daemon|postmaster|post_master|mail[-_.]?daemon|mdaemon|double-bounce"
+    r"|mail[-_.]?delivery(?:[-_.]?system)?|mailer|bounces?|nobody)(?:[@+]|$)"
 )
 _SUBJECT_RE = re.compile(
     r"undeliver|undelivered|returned mail|return(?:ed|ing) message|delivery (?:status|failure"
@@ -57,36 +65,116 @@ _PERMANENT_RE = re.compile(
 )
 
 
+_ANGLE_ADDR_RE = re.compile(r"<([^<>]{0,300})>\s*$")
+_ANY_ADDRESS_RE = re.compile(r"\S+@\S+")
+# Mailing-list managers answer with their own rejections ("you are not a member").
+_LIST_MANAGER_RE = re.compile(r"-(?:admin|owner|request|bounces?|ctl)@")
+
+
+def _sender_parts(msg: Part) -> tuple[str, str]:
+    """From's address and its display name (with any address-like text removed), lowercased."""
+    value = header(msg, "From")[:300].lower()
+    match = _ANGLE_ADDR_RE.search(value)
+    if match is not None:
+        address, name = match.group(1).strip(), value[: match.start()]
+    else:
+        found = _ANY_ADDRESS_RE.search(value)
+        address = found.group(0).strip("()<>\"'") if found else value
+        name = value.replace(found.group(0), " ") if found else ""
+    # "postmaster@our-domain" <phisher@elsewhere>: a display name may imitate an address.
+    return address, _ANY_ADDRESS_RE.sub(" ", name)
+
+
 def sender_is_daemon(msg: Part) -> bool:
+    """Whether the message shows the marks of a mail system rather than a person or a sender.
+
+    A null reverse path (RFC 5321 requires it of every bounce), X-Failed-Recipients, or a From of
+    a delivery daemon or a list manager. A display name counts without any address inside it,
+    which phishing uses to imitate one. Auto-Submitted is no sign: quota warnings, monitoring
+    alerts and auto-responders carry it as well.
+    """
     if msg.get("X-Failed-Recipients") is not None:
         return True
-    return_path = header(msg, "Return-Path").strip()
-    if return_path in ("<>", "< >"):
+    if header(msg, "Return-Path").strip() in ("<>", "< >"):
         return True
-    return bool(_DAEMON_RE.search(header(msg, "From")[:300].lower()))
+    address, name = _sender_parts(msg)
+    if _DAEMON_ADDRESS_RE.match(address) or _LIST_MANAGER_RE.search(address):
+        return True
+    return bool(_DAEMON_RE.search(name.strip().strip('"')))
 
 
-# A person's reply ("Re: Undelivered course materials") is conversation, whatever words it uses.
-_REPLY_SUBJECT_RE = re.compile(r"^\s*(?:re|aw|sv|vs|antw|odp|ответ|返信)\s?(?:\[\d+\])?\s?:")
+# A person's reply or forward ("Re: Undelivered course materials", "Fwd: Undeliverable: ..."),
+# after any ticket or list tag ("[#55102] Re:", "[mail-admins] Re:").
+_REPLY_SUBJECT_RE = re.compile(
+    r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re|aw|sv|vs|antw|odp|r|ответ|回复|返信|답장)\s?(?:\[\d+\])?\s?[:\uff1a]"
+)
+_FORWARD_SUBJECT_RE = re.compile(
+    r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:fwd?|fw|wg|tr|rv|i|vb|doorst|enc|pd|trs|пересл|转发|転送|전달)"
+    r"\s?[:\uff1a]"
+)
 
 
 def is_delivery_system(msg: Part) -> bool:
     """A mail system's own notice (mailer-daemon, X-Failed-Recipients), not a person or a loop."""
     if msg.get("X-Failed-Recipients") is not None:
         return True
-    sender = header(msg, "From")[:300].lower()
-    return "mailer-daemon" in sender or "mail delivery" in sender
+    address, name = _sender_parts(msg)
+    return "mailer-daemon" in address or "mail delivery" in name
+
+
+def written_by_a_person(msg: Part) -> str:
+    """Why a message that is not a mail system's own notice is conversation: "reply", "forward",
+    "list" (a mailing-list post or a newsletter), or "" when nothing says so."""
+    if sender_is_daemon(msg):
+        return ""
+    subject = header(msg, "Subject")[:300].lower()
+    # A program that forwards or answers says so (a bounce relay, a ticket system).
+    automatic = header(msg, "Auto-Submitted").strip().lower().startswith("auto-")
+    if _FORWARD_SUBJECT_RE.match(subject) and not automatic:
+        return "forward"
+    if _REPLY_SUBJECT_RE.match(subject) and not automatic:
+        return "reply"
+    precedence = header(msg, "Precedence").strip().lower()
+    if (
+        msg.get("List-Id") is not None
+        or msg.get("List-Unsubscribe") is not None
+        or precedence in ("bulk", "list", "junk")
+    ):
+        return "list"
+    return ""
+
+
+# A mail system's notice quoted inside a forward: its From line, or delivery-status fields.
+_FORWARDED_NOTICE_RE = re.compile(
+    r"^[ \t>]*(?:from|von|de|da|van|od|от|差出人|发件人)[ \t]*[:\uff1a].{0,80}"
+    r"(?:mailer-daemon|postmaster@|mail delivery (?:system|subsystem))"
+    r"|^[ \t>]*(?:final-recipient|diagnostic-code)[ \t]*:",
+    re.MULTILINE,
+)
+
+
+def forwards_a_bounce(texts: list[str]) -> bool:
+    """Whether a forwarded message's text quotes a mail system's bounce."""
+    return any(_FORWARDED_NOTICE_RE.search(text[:65536].lower()) for text in texts[:3])
 
 
 def looks_like_bounce(msg: Part, notice: str) -> bool:
+    """Whether a message with no delivery-status part is a bounce written in words.
+
+    A mail system's marks (see sender_is_daemon) and one telling subject or body; without them,
+    the words alone are not enough: a person, a newsletter or a phish can use every one of them,
+    so the server's own reply code must be there as well.
+    """
     if msg.get("X-Failed-Recipients") is not None:
         return True  # only MTAs write it, and only on bounces (Exim, Google)
-    daemon = sender_is_daemon(msg)
-    if not daemon and _REPLY_SUBJECT_RE.match(header(msg, "Subject")[:300].lower()):
+    if written_by_a_person(msg):
         return False
     subject = bool(_SUBJECT_RE.search(header(msg, "Subject")[:300].lower()))
-    body = bool(_BODY_RE.search(notice[:8000].lower()))
-    return (daemon and (subject or body)) or (subject and body)
+    head = notice[:8000]
+    body = bool(_BODY_RE.search(head.lower()))
+    if sender_is_daemon(msg):
+        return subject or body
+    return subject and body and bool(find_status(head) or find_smtp_code(head))
 
 
 def is_delay_warning(msg: Part, notice: str) -> bool:
@@ -96,3 +184,36 @@ def is_delay_warning(msg: Part, notice: str) -> bool:
     if _DELAY_SUBJECT_RE.search(header(msg, "Subject")[:300].lower()):
         return True
     return bool(_DELAY_BODY_RE.search(head))
+
+
+# Notices a mail system sends about the bounce mailbox itself, or to it as a user: never a
+# failure of mail we sent.
+_SELF_NOTICE_RE = re.compile(
+    r"almost full|nearly full|approaching (?:its |the |your )?(?:storage |mailbox )?(?:quota|limit)"
+    r"|\b\d{1,3} ?% (?:of (?:its|your|the) )?(?:storage |mailbox |disk )?(?:quota|capacity)"
+    r"|quota warning|mailbox size warning"
+    r"|quarantin\w* (?:digest|summary|report|notification|notice)|held in (?:the )?quarantine"
+    r"|spam digest|(?:messages?|e-?mails?) (?:are |is |were |have been )?(?:being )?held (?:in|for)"
+)
+_RECEIPT_SUBJECT_RE = re.compile(
+    r"^\s*(?:delivered|relayed|zugestellt|remis|entregado|consegnato|доставлено)\s*:"
+)
+_RECEIPT_BODY_RE = re.compile(
+    r"(?:was|has been|were) (?:successfully )?delivered to|delivery to (?:the following|these)"
+    r" recipients? (?:was )?(?:successful|complete)"
+)
+_NEGATION_RE = re.compile(r"\bnot\b|n't|undeliver|fail|error|reject|could not|unable")
+
+
+def notice_about_our_mailbox(msg: Part, notice: str) -> bool:
+    """A quota warning or quarantine digest for the mailbox that receives the bounces."""
+    text = header(msg, "Subject")[:300].lower() + "\n" + notice[:4000].lower()
+    return bool(_SELF_NOTICE_RE.search(text)) and not (find_status(text) or find_smtp_code(text))
+
+
+def is_delivery_receipt(msg: Part, notice: str) -> bool:
+    """A text report that a message was delivered ("Delivered: ..."), which is no failure."""
+    if not _RECEIPT_SUBJECT_RE.match(header(msg, "Subject")[:300].lower()):
+        return False
+    head = notice[:4000].lower()
+    return bool(_RECEIPT_BODY_RE.search(head)) and not _NEGATION_RE.search(head)

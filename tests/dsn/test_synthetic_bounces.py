@@ -2430,6 +2430,10 @@ TEXT_FAILURE_CASES = [
         Kind.FAILED,
         {"ursula@example.com": frozenset({R.SPAM_FILTERED, R.SENDER_BLOCKED})},
         id="barracuda-notice",
+        marks=pytest.mark.xfail(
+            reason="trade-off: no null sender, no daemon address, no reply code; words alone no longer make a bounce",
+            strict=True,
+        ),
     ),
     pytest.param(AU_JIS, Kind.FAILED, {"vivi@ezweb.example.jp": MU}, id="au-iso2022jp-unknown"),
     pytest.param(
