@@ -85,10 +85,15 @@ def read_event(data: dict[str, Any]) -> EspEvent:
         name = str(item.get("name", "")).lower()
         if name and name not in event.headers:
             event.headers[name] = str(item.get("value", ""))[:1000]
+    common = _dict(mail.get("commonHeaders"))
+    if "message-id" not in event.headers and common.get("messageId"):
+        # "headersTruncated": the full list may stop before Message-ID; commonHeaders keeps it.
+        event.headers["message-id"] = str(common.get("messageId"))[:1000]
     if event.kind == "bounce":
         bounce = _dict(data.get("bounce"))
         event.occurred_at = _iso(bounce.get("timestamp"))
-        event.remote_mta = str(bounce.get("reportingMTA") or "").split(";")[-1].strip()[:255]
+        # reportingMTA is Amazon's own sender; the refusing server is only known by its address.
+        event.remote_mta = str(bounce.get("remoteMtaIp") or "").strip()[:255]
         event.subtype = str(bounce.get("bounceSubType") or "")
         for item in (bounce.get("bouncedRecipients") or [])[:500]:
             item = _dict(item)

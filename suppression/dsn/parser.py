@@ -9,7 +9,16 @@ from datetime import datetime
 from suppression.dsn import arf, esp, freetext, rfc3464, signals
 from suppression.dsn.autoreply import is_auto_reply
 from suppression.dsn.classify import SPECIFIC_STATUS, classify, status_key
-from suppression.dsn.mime import MimeLimitError, Part, Parts, header, headers_from_text, load, walk
+from suppression.dsn.mime import (
+    MimeLimitError,
+    Part,
+    Parts,
+    header,
+    headers_from_text,
+    load,
+    part_text,
+    walk,
+)
 from suppression.dsn.model import FailedRecipient, Kind, ParseResult
 from suppression.dsn.textutil import (
     ADDRESS_RE,
@@ -66,6 +75,7 @@ class _Context:
         self.msg = msg
         self.parts = parts
         self.bounce_id = _message_id(header(msg, "Message-ID"))
+        self.originals = [_returned_message(part) for part in parts.originals]
         self.date = parse_date(header(msg, "Date"))
         if parts.texts:
             parts.texts[0] = freetext.unquote_forwarded(parts.texts[0])
@@ -74,7 +84,7 @@ class _Context:
         self.original_id, self.school, self.stream = self._original_facts()
 
     def _original_facts(self) -> tuple[str, str, str]:
-        originals = list(self.parts.originals)
+        originals = list(self.originals)
         if self.inline_original.strip():
             text = self.inline_original.lstrip("\r\n")[:65536]
             originals.append(headers_from_text(text))
@@ -117,7 +127,7 @@ class _Context:
         """Addresses that are the bounce's own or the original sender's, never the recipient."""
         names = ("From", "To", "Cc", "Reply-To", "Return-Path", "Sender", "Delivered-To")
         found: set[str] = set()
-        sources = [self.msg, *self.parts.originals[:1]]
+        sources = [self.msg, *self.originals[:1]]
         for index, source in enumerate(sources):
             for name in names:
                 if index > 0 and name in ("To", "Cc", "Delivered-To"):
@@ -125,6 +135,27 @@ class _Context:
                 for match in ADDRESS_RE.finditer(header(source, name)[:2000]):
                     found.add(canonical_address(match.group(0)))
         return found
+
+
+_ORIGINAL_TYPES = ("message/rfc822", "message/global")
+_HEADER_TYPES = ("text/rfc822-headers", "text/global-headers", "message/global-headers")
+
+
+def _returned_message(part: Part, depth: int = 0) -> Part:
+    """The message a report returns: a gateway may attach the whole bounce, which holds it."""
+    if depth > 3 or part.get_content_type() != "multipart/report" or not part.children:
+        return part
+    for child in part.children:
+        ctype = child.get_content_type()
+        if ctype in _ORIGINAL_TYPES and child.children:
+            return child.children[0]
+        if ctype in _HEADER_TYPES:
+            return headers_from_text(part_text(child))
+        if ctype.startswith("multipart/") and child.children:
+            inner = _returned_message(child, depth + 1)
+            if inner is not child:
+                return inner
+    return part
 
 
 def _parse(raw: bytes, depth: int = 0) -> ParseResult:
@@ -157,7 +188,7 @@ def _parse(raw: bytes, depth: int = 0) -> ParseResult:
     ours = bool(ctx.school or ctx.stream)  # the returned message carries our X-Kwiga-* headers
     if ours and not signals.is_delivery_system(msg):
         # A feedback loop older than ARF: a complaint in words about our attached message.
-        recipients = arf.worded_complaint_recipients(ctx.notice, parts.originals, ctx.date)
+        recipients = arf.worded_complaint_recipients(ctx.notice, ctx.originals, ctx.date)
         if recipients:
             return ctx.result(Kind.COMPLAINT, recipients)
     person = signals.written_by_a_person(msg)
@@ -394,7 +425,7 @@ def _auto_reply_without_failure_fields(
 
 def _original_recipients(ctx: _Context) -> list[str]:
     """The original's To when the notice names nobody (some notices only quote the original)."""
-    sources: list[Part] = list(ctx.parts.originals[:1])
+    sources: list[Part] = list(ctx.originals[:1])
     if ctx.inline_original.strip():
         text = ctx.inline_original.lstrip("\r\n")[:65536]
         sources.append(headers_from_text(text))

@@ -12,16 +12,20 @@ import idna
 # this linear on hostile input. Labels before the last may be internationalized (letters of any
 # script: "anna@bücher.example"); the top-level label stays ASCII, so that text written straight
 # after an address ("kenji@example.jpの") is not read into it.
-ADDRESS_RE = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-][A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{0,63}"
-    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,10}[A-Za-z][A-Za-z0-9-]{0,62}(?![^\W\d_])",
-)
+# Local parts (RFC 6531) may hold letters of alphabetic scripts written with spaces between words
+# (Latin with diacritics, Greek, Cyrillic); CJK text runs into an address without a space, so in
+# running text CJK letters are only accepted in a DSN field, where the address stands alone.
+_DOMAIN = r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,10}[A-Za-z][A-Za-z0-9-]{0,62}"
+_LOCAL_CHARS = "A-Za-z0-9!#$%&'*+/=?^_`{|}~\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff-"
+ADDRESS_RE = re.compile(rf"[{_LOCAL_CHARS}][{_LOCAL_CHARS}.]{{0,63}}" + _DOMAIN)
+_FIELD_ADDRESS_RE = re.compile(r"[\w!#$%&'*+/=?^`{|}~-][\w.!#$%&'*+/=?^`{|}~-]{0,63}" + _DOMAIN)
 # An enhanced status code (RFC 3463) as servers write it: "5.1.1", "#5.1.1", "4.4.7".
 STATUS_RE = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]|\.\d)")
-# An SMTP reply code at the start of a reply line: "550 ", "550-", "550:".
+# An SMTP reply code at the start of a reply line: "550 ", "550-" (a multi-line reply, also
+# "550-5.1.1"), "550:".
 # "Mailbox quota: 500 MB" or "more than 450 messages" is a quantity, not a reply.
 SMTP_CODE_RE = re.compile(
-    r"(?<![\w.#-])([245][0-5][0-9])(?=[ \-:]|$)(?![-:]?\d)"
+    r"(?<![\w.#-])([245][0-5][0-9])(?=[ \-:]|$)(?!:?\d)(?!-(?!\d\.\d{1,3}\.\d)\d)"
     r"(?! ?(?i:[kmg]i?b\b|k?bytes?\b|messages?\b|mails?\b|e-?mails?\b|recipients?\b|days?\b"
     r"|hours?\b|minutes?\b|seconds?\b|percent\b|%))",
     re.MULTILINE,
@@ -81,7 +85,7 @@ def normalize_address(value: str) -> str:
     value = value.strip().strip("<>\"' ").strip()
     if "\\x{" in value:  # RFC 6533 "utf-8" address type: non-ASCII escaped as \x{FC}
         value = _XTEXT_RE.sub(lambda m: _char(m.group(1)), value)
-    match = ADDRESS_RE.search(value)
+    match = _FIELD_ADDRESS_RE.search(value)
     if match is None:
         return ""
     return canonical_address(match.group(0))
