@@ -189,7 +189,7 @@ def classify(status: str, smtp_code: str, *texts: str) -> tuple[Reason, str]:
         phrase = None  # "rejected" alone says less than even a generic status code
     if phrase is not None:
         reason, name = phrase
-        if temporary and name == "domain-unknown":
+        if temporary and name in ("domain-unknown", "domain-not-exist"):
             reason = R.DNS_ERROR
         if reason in _ADDRESS_REASONS:
             # "does not exist" said in reply to MAIL FROM is about our sender, not the recipient.

@@ -136,7 +136,9 @@ def _line_addresses(line: str) -> list[str]:
 
 
 # Exim: "  forwarded@elsewhere.example\n    (generated from student@school.example)".
-_GENERATED_RE = re.compile(r"^\s*\(?generated (?:from|by) <?([^\s<>()]+@[^\s<>()]+?)>?\)?\s*$")
+_GENERATED_RE = re.compile(
+    r"^\s*\(?generated (?:from|by) <?([^\s<>()@]{1,64}@[^\s<>()@]{1,255}?)>?\)?\s*$"
+)
 
 
 def extract(notice: str, exclude: set[str]) -> list[TextRecipient]:

@@ -185,13 +185,18 @@ def _parse(raw: bytes, depth: int = 0) -> ParseResult:
     if records:
         return _from_dsn(ctx, records)
 
+    for text in parts.texts[:2]:
+        data = esp.find_json(text)
+        if data is not None:
+            return _from_esp_json(ctx, data)
+
     ours = bool(ctx.school or ctx.stream)  # the returned message carries our X-Kwiga-* headers
-    if ours and not signals.is_delivery_system(msg):
+    person = signals.written_by_a_person(msg)
+    if ours and not person and not signals.is_delivery_system(msg):
         # A feedback loop older than ARF: a complaint in words about our attached message.
         recipients = arf.worded_complaint_recipients(ctx.notice, ctx.originals, ctx.date)
         if recipients:
             return ctx.result(Kind.COMPLAINT, recipients)
-    person = signals.written_by_a_person(msg)
     if person == "forward" and not ours:
         if parts.nested_delivery_status or signals.forwards_a_bounce(parts.texts):
             # Someone forwarding a bounce of mail that is not visibly ours (their own, most
@@ -221,12 +226,7 @@ def _parse(raw: bytes, depth: int = 0) -> ParseResult:
     if records:
         return _from_dsn(ctx, records)
 
-    for text in parts.texts[:2]:
-        data = esp.find_json(text)
-        if data is not None:
-            return _from_esp_json(ctx, data)
-
-    if depth == 0:
+    if depth == 0 and not signals.sender_is_daemon(msg):
         inner = _forwarded_inline(ctx)
         if inner is not None:
             return inner
@@ -248,11 +248,18 @@ def _forwarded_inline(ctx: _Context) -> ParseResult | None:
     text = ctx.inline_original.lstrip("\r\n")
     if not text or len(ctx.notice) > 2000:
         return None
-    if not signals.sender_is_daemon(headers_from_text(text)):
+    pasted = headers_from_text(text)
+    if pasted.get("x-kwiga-school") is not None or pasted.get("x-kwiga-stream") is not None:
+        return None  # our own original, quoted under a bounce: not a bounce itself
+    null_sender = header(pasted, "Return-Path").strip() in ("<>", "< >")
+    if not (null_sender or pasted.get("x-failed-recipients") is not None):
         return None
     inner = _parse(text.encode("utf-8", "replace"), depth=1)
-    if inner.kind in (Kind.NOT_A_BOUNCE, Kind.UNPARSEABLE):
+    if inner.kind not in (Kind.FAILED, Kind.DELAYED):
         return None
+    automatic = header(ctx.msg, "Auto-Submitted").strip().lower().startswith("auto-")
+    if not automatic and not (inner.school or inner.stream):
+        return None  # pasted by a person, about mail that is not visibly ours
     return inner
 
 
@@ -365,14 +372,14 @@ def _from_text(ctx: _Context) -> ParseResult:
         # "Questions? help@...": a role address with no server reply of its own is a contact line.
         found = [item for item in found if item.status or item.smtp_code or not _is_role(item)]
     if not found:
+        fallback = _original_recipients(ctx)
+        found = [freetext.TextRecipient(a, "", "", "", ctx.notice) for a in fallback]
+    if not found:
         # "failure notice for x@example.net": some notices name the recipient only up there.
         subject_found = freetext.extract(header(ctx.msg, "Subject")[:300], exclude)
         found = [
             freetext.TextRecipient(item.recipient, "", "", "", ctx.notice) for item in subject_found
         ][:5]
-    if not found:
-        fallback = _original_recipients(ctx)
-        found = [freetext.TextRecipient(a, "", "", "", ctx.notice) for a in fallback]
     if not found:
         return ctx.result(Kind.UNPARSEABLE, detail="bounce text names no recipient")
     subject = header(ctx.msg, "Subject")

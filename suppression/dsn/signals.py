@@ -193,7 +193,8 @@ _SELF_NOTICE_RE = re.compile(
     r"|\b\d{1,3} ?% (?:of (?:its|your|the) )?(?:storage |mailbox |disk )?(?:quota|capacity)"
     r"|quota warning|mailbox size warning"
     r"|quarantin\w* (?:digest|summary|report|notification|notice)|held in (?:the )?quarantine"
-    r"|spam digest|(?:messages?|e-?mails?) (?:are |is |were |have been )?(?:being )?held (?:in|for)"
+    r"|spam digest|(?:messages?|e-?mails?) (?:are |is |were |have been )?(?:being )?held in"
+    r" (?:your |the )?(?:quarantine|spam)"
 )
 _RECEIPT_SUBJECT_RE = re.compile(
     r"^\s*(?:delivered|relayed|zugestellt|remis|entregado|consegnato|доставлено)\s*:"

@@ -25,9 +25,9 @@ STATUS_RE = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]|\.\d)")
 # "550-5.1.1"), "550:".
 # "Mailbox quota: 500 MB" or "more than 450 messages" is a quantity, not a reply.
 SMTP_CODE_RE = re.compile(
-    r"(?<![\w.#-])([245][0-5][0-9])(?=[ \-:]|$)(?!:?\d)(?!-(?!\d\.\d{1,3}\.\d)\d)"
-    r"(?! ?(?i:[kmg]i?b\b|k?bytes?\b|messages?\b|mails?\b|e-?mails?\b|recipients?\b|days?\b"
-    r"|hours?\b|minutes?\b|seconds?\b|percent\b|%))",
+    r"(?<![\w.#-])(?<!than )(?<!over )(?<!of )(?<!to )"
+    r"([245][0-5][0-9])(?=[ \-:]|$)(?!:?\d)(?!-(?!\d\.\d{1,3}\.\d)\d)"
+    r"(?! ?(?i:[kmg]i?b\b|k?bytes?\b|days?\b|hours?\b|minutes?\b|seconds?\b|percent\b|%))",
     re.MULTILINE,
 )
 

@@ -141,33 +141,33 @@ def message_ingest(*, raw: bytes, origin: str, actor: Actor = None) -> MessageRe
 
 
 def sent_to(recipient: FailedRecipient) -> str:
-    """The address the platform sent to: the report's original recipient when it names a valid one.
+    """The address the report says the sender used, when aliasing changed it; else "".
 
-    Aliasing and forwarding change the address on the way ("Original-Recipient:
-    student@school.example", "Final-Recipient: student.personal@mail.example"); the sending
-    system only knows, and checks, the first, so that is the one a failure suppresses.
+    The event stays on the address that failed: an Original-Recipient may be a list or an alias
+    of many ("team@school.example"), and one member's dead mailbox must not suppress the rest.
+    The original is kept in the diagnostic for support to see.
     """
     original = recipient.original_recipient
-    if original and original != recipient.recipient:
-        try:
-            address = normalize_email(original).address
-        except InvalidEmailAddress:
-            return recipient.recipient
-        try:
-            final = normalize_email(recipient.recipient).address
-        except InvalidEmailAddress:
-            final = ""
-        if address != final:
-            return address
-    return recipient.recipient
+    if not original or original == recipient.recipient:
+        return ""
+    try:
+        address = normalize_email(original).address
+    except InvalidEmailAddress:
+        return ""
+    try:
+        final = normalize_email(recipient.recipient).address
+    except InvalidEmailAddress:
+        final = ""
+    return address if address != final else ""
 
 
 def _event_fields(result: ParseResult, recipient: FailedRecipient, *, raw: bytes) -> dict[str, Any]:
     complaint = result.kind is Kind.COMPLAINT
-    email = sent_to(recipient)
+    email = recipient.recipient
     diagnostic = recipient.diagnostic
-    if email != recipient.recipient:
-        diagnostic = f"(forwarded to {recipient.recipient}) {diagnostic}"
+    original = sent_to(recipient)
+    if original:
+        diagnostic = f"(sent to {original}) {diagnostic}"
     return {
         "email": email,
         "source": Source.DSN,

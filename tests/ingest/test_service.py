@@ -45,14 +45,15 @@ def test_a_kwiga_bounce_records_every_field_and_suppresses_the_address(school) -
     assert event.suppression.trigger == "hard_bounce"
 
 
-def test_a_forwarded_address_is_recorded_against_the_address_the_platform_sent_to(school) -> None:
-    raw = kwiga_dsn(recipient="jane.personal@example.net", original_recipient="jane@school.example")
+def test_an_aliased_address_is_recorded_as_failed_and_names_the_alias(school) -> None:
+    # The alias may be a list: one member's dead mailbox must not suppress it for all.
+    raw = kwiga_dsn(recipient="old.member@example.net", original_recipient="team@school.example")
     report = message_ingest(raw=raw, origin="maildir/cur/2")
 
     [event] = report.recorded
-    assert event.address.address == "jane@school.example"
-    assert event.diagnostic.startswith("(forwarded to jane.personal@example.net) 550 5.1.1")
-    assert not EmailAddress.objects.filter(address="jane.personal@example.net").exists()
+    assert event.address.address == "old.member@example.net"
+    assert event.diagnostic.startswith("(sent to team@school.example) 550 5.1.1")
+    assert not EmailAddress.objects.filter(address="team@school.example").exists()
 
 
 def test_ingesting_the_same_message_again_records_nothing_new(school) -> None:
