@@ -123,6 +123,11 @@ class _Context:
             bounce_message_id=self.bounce_id,
         )
 
+    @functools.cached_property
+    def named(self) -> list[freetext.TextRecipient]:
+        """The recipients the notice names; asked for up to twice per message, read once."""
+        return freetext.extract(self.notice, self.exclude())
+
     def exclude(self) -> set[str]:
         """Addresses that are the bounce's own or the original sender's, never the recipient."""
         names = ("From", "To", "Cc", "Reply-To", "Return-Path", "Sender", "Delivered-To")
@@ -219,7 +224,7 @@ def _parse(raw: bytes, depth: int = 0) -> ParseResult:
         for text in parts.texts[:3]:
             if rfc3464.looks_like_dsn_text(text):
                 records.extend(rfc3464.parse(text))
-    if not records and not freetext.extract(ctx.notice, ctx.exclude()):
+    if not records and not ctx.named:
         # A gateway that wraps the real bounce in its own empty notice.
         for text in parts.nested_delivery_status[:4]:
             records.extend(rfc3464.parse(text))
@@ -359,7 +364,7 @@ def _from_text(ctx: _Context) -> ParseResult:
     if signals.is_delay_warning(ctx.msg, ctx.notice):
         return ctx.result(Kind.DELAYED, detail="delay warning, not a failure")
     exclude = ctx.exclude()
-    found = freetext.extract(ctx.notice, exclude)
+    found = ctx.named
     failed_header = header(ctx.msg, "X-Failed-Recipients")
     listed = [canonical_address(m.group(0)) for m in ADDRESS_RE.finditer(failed_header[:20000])]
     listed = listed[:200]

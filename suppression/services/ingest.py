@@ -140,7 +140,7 @@ def message_ingest(*, raw: bytes, origin: str, actor: Actor = None) -> MessageRe
     return report
 
 
-def sent_to(recipient: FailedRecipient) -> str:
+def aliased_from(recipient: FailedRecipient) -> str:
     """The address the report says the sender used, when aliasing changed it; else "".
 
     The event stays on the address that failed: an Original-Recipient may be a list or an alias
@@ -165,7 +165,7 @@ def _event_fields(result: ParseResult, recipient: FailedRecipient, *, raw: bytes
     complaint = result.kind is Kind.COMPLAINT
     email = recipient.recipient
     diagnostic = recipient.diagnostic
-    original = sent_to(recipient)
+    original = aliased_from(recipient)
     if original:
         diagnostic = f"(sent to {original}) {diagnostic}"
     return {
