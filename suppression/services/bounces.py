@@ -177,15 +177,20 @@ def _record(
         last=Max("lifted_at")
     )["last"]
     soft_in_window = 0
+    received_at = timezone.now()
     if bounce_type == BounceType.SOFT and open_suppression is None:
-        counted = address.events.filter(
+        # Every soft bounce that could still count, whenever it happened relative to this one:
+        # the rule looks at the whole set, so arrival order never matters.
+        earlier = address.events.filter(
             bounce_type=BounceType.SOFT,
-            occurred_at__gt=policy.soft_window_start(occurred_at, lim),
-            occurred_at__lte=occurred_at,
+            occurred_at__gt=policy.soft_horizon(received_at, lim),
         )
-        if last_lifted_at is not None:
-            counted = counted.filter(received_at__gt=last_lifted_at)
-        soft_in_window = 1 + counted.count()
+        soft_in_window = policy.soft_bounces_counted(
+            [*earlier.values_list("occurred_at", "received_at"), (occurred_at, received_at)],
+            resumed_at=last_lifted_at,
+            now=received_at,
+            lim=lim,
+        )
     decision = policy.decide_on_bounce(
         bounce_type=bounce_type,
         occurred_at=occurred_at,
@@ -222,6 +227,7 @@ def _record(
         stream=stream,
         school=school,
         message_id=message_id,
+        received_at=received_at,
     )
     event.save()
     return BounceOutcome(event, created=True, opened=opened, decision=decision)
