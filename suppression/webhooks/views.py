@@ -125,7 +125,7 @@ class MailgunTrackingView(SecretRequiredMixin, MailgunTrackingWebhookView):
 
     def json_payload(self, request: HttpRequest) -> Any:
         # The legacy webhook posts a form, whose fields anymail reads itself.
-        if request.content_type != "application/json":
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             return {}
         return super().json_payload(request)
 
