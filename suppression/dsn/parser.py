@@ -69,13 +69,14 @@ def _unparseable(detail: str, bounce_id: str = "") -> ParseResult:
     return ParseResult(Kind.UNPARSEABLE, (), "", "", "", detail, bounce_id)
 
 
-def _message_id(value: str, limit: int = 255) -> str:
-    return cut(value.strip().strip("<>").strip(), limit)
+def _message_id(value: str) -> str:
+    # The bounce's own id only tells messages apart (it keys deduplication): never shown.
+    return value.strip().strip("<>").strip()[:255]
 
 
 def _original_id(value: str) -> str:
     """The returned message's Message-ID; as long as the column holds, a longer one marked cut."""
-    return _message_id(value, MAX_MESSAGE_ID)
+    return cut(value.strip().strip("<>").strip(), MAX_MESSAGE_ID)
 
 
 class _Context:

@@ -16,7 +16,10 @@ from .conftest import basic_auth
 from .test_amazon_ses import BOUNCE, sns
 from .test_postmark import bounce as postmark_bounce
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.filterwarnings("ignore::anymail.exceptions.AnymailNotSupportedWarning"),
+]
 
 ESPS = ["amazon_ses", "brevo", "mailgun", "postmark", "sendgrid"]
 RLO = "\u202e"
