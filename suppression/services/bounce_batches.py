@@ -26,7 +26,7 @@ from ..addresses import NormalizedAddress, normalize_email
 from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, EmailAddress, School, Suppression, SuppressionChange
 from ..taxonomy import BounceType, bounce_type_for
-from .bounces import _validate, bounce_record
+from .bounces import _validate, bounce_record, storable_texts
 from .common import CHANGES_FEED_LOCK, Actor, audited_save, lock_address
 
 
@@ -260,14 +260,16 @@ def _record_all(
                 reason=str(item.reason),
                 status=item.status,
                 smtp_code=item.smtp_code,
-                diagnostic=item.diagnostic,
-                rule=item.rule[:100],
-                remote_mta=item.remote_mta[:255],
                 source=source,
                 dedupe_key=item.dedupe_key,
                 stream=item.stream,
                 school=item.school,
-                message_id=item.message_id[:998],
+                **storable_texts(
+                    diagnostic=item.diagnostic,
+                    rule=item.rule,
+                    remote_mta=item.remote_mta,
+                    message_id=item.message_id,
+                ),
             )
         )
         result.created = True
