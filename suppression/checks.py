@@ -67,7 +67,10 @@ def _check_deadlines(configured: dict[str, Any]) -> list[CheckMessage]:
         return configured.get(name, DEFAULTS[name])
 
     connect, deadline = value("DB_CONNECT_TIMEOUT_SECONDS"), value("PIPE_DEADLINE_SECONDS")
-    numbers = all(isinstance(v, int) and not isinstance(v, bool) for v in (connect, deadline))
+    # Values that are not positive integers are reported above (E003).
+    numbers = all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (connect, deadline)
+    )
     if numbers and connect < 2:
         errors.append(
             Error(

@@ -7,6 +7,8 @@ the tests here prove what that role cannot do. The history trigger and the produ
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -136,3 +138,49 @@ def test_flush_and_sqlflush_refuse_in_production(command: list[str], settings) -
 
     assert BounceEvent.objects.count() == 1
     assert Suppression.history.count() == 1
+
+
+@pytest.mark.postgres
+def test_db_roles_creates_both_roles_idempotently() -> None:
+    # Throwaway names, and a transaction the test rolls back: the shared server keeps nothing.
+    owner, app = (f"{connection.settings_dict['NAME']}_{kind}" for kind in ("owner", "app"))
+
+    for _ in range(2):
+        call_command("db_roles", owner=owner, app=app, stdout=io.StringIO())
+
+    with dbroles.as_owner(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles"
+            " WHERE rolname IN (%s, %s) ORDER BY rolname = %s",
+            [owner, app, owner],
+        )
+        assert cursor.fetchall() == [
+            (app, False, False, False, True),
+            (owner, False, False, False, True),
+        ]
+        cursor.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", [app, owner])
+        assert cursor.fetchone() == (False,)
+        # A table a later migration adds, as the owner, gets the application's grants.
+        cursor.execute(f'SET ROLE "{owner}"')
+        cursor.execute("CREATE TABLE suppression_later (id int)")
+        cursor.execute("RESET ROLE")
+        privileges = {}
+        for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER"):
+            for table in ("suppression_bounceevent", "suppression_later"):
+                cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [app, table, privilege])
+                privileges[table, privilege] = cursor.fetchone()[0]
+        cursor.execute("SELECT has_schema_privilege(%s, 'public', 'CREATE')", [app])
+        assert cursor.fetchone() == (False,)
+    assert {key for key, allowed in privileges.items() if allowed} == {
+        (table, privilege)
+        for table in ("suppression_bounceevent", "suppression_later")
+        for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE")
+    }
+
+
+def test_db_roles_does_nothing_on_sqlite() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    out = io.StringIO()
+    call_command("db_roles", stdout=out)
+    assert out.getvalue() == "sqlite has no roles: nothing to do.\n"
