@@ -27,13 +27,13 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def refuse_in_production(command: str) -> None:
-    """Stop a command that would empty the append-only tables when KWIGA_ENV=production."""
+ERASES = "it would erase the bounce events, the changes feed and the audit history"
+
+
+def refuse_in_production(command: str, why: str = ERASES) -> None:
+    """Stop a command that would empty or forge the append-only tables when KWIGA_ENV=production."""
     if getattr(settings, "KWIGA_ENV", "development") == "production":
-        raise CommandError(
-            f"{command} is refused with KWIGA_ENV=production: it would erase the bounce events, "
-            "the changes feed and the audit history, which are append-only."
-        )
+        raise CommandError(f"{command} is refused with KWIGA_ENV=production: {why}.")
 
 
 def install(schema_editor: Any, table: str, *, history: bool) -> None:

@@ -128,8 +128,10 @@ def test_a_user_named_in_the_history_cannot_be_deleted(agent) -> None:
     assert school.history.latest().history_user_id == agent.pk
 
 
-@pytest.mark.parametrize("command", [["flush", "--noinput"], ["sqlflush"]])
-def test_flush_and_sqlflush_refuse_in_production(command: list[str], settings) -> None:
+@pytest.mark.parametrize(
+    "command", [["flush", "--noinput"], ["sqlflush"], ["seed_bulk", "--reset"]]
+)
+def test_flush_sqlflush_and_seed_bulk_refuse_in_production(command: list[str], settings) -> None:
     bounce("a@example.com")
     settings.KWIGA_ENV = "production"
 
