@@ -30,8 +30,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 CONNECT_TIMEOUT = 2
 DEADLINE = 6
-# Starting Python and Django on a busy machine, on top of the deadline itself.
-STARTUP = 15
+# Starting Python and Django on a loaded CI machine, on top of the deadline itself (20 s and
+# more were seen). Still far inside Postfix's command_time_limit of 1000 s; the messages on
+# stderr say which deadline ended the run.
+STARTUP = 60
 RAW = kwiga_dsn(recipient="hung@example.com", message_id="<hung-1@mx1.kwiga.com>")
 
 
@@ -85,7 +87,7 @@ def test_a_server_that_never_answers_the_connection_exits_75_then_a_retry_record
     assert hung.returncode == EX_TEMPFAIL, hung.stderr.decode()
     assert elapsed < CONNECT_TIMEOUT + STARTUP
     assert b"Could not store the message from stdin, try again later" in hung.stderr
-    assert b"timeout" in hung.stderr
+    assert b"connection timeout expired" in hung.stderr
     assert recorded() == []
 
     proxy.blackholed.clear()
