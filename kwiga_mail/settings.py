@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from suppression.deadlines import postgres_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -152,7 +155,7 @@ LOGGING = {
 
 # The app's own settings: one namespaced dict, read through suppression.conf.setting() and
 # validated by the system checks in suppression/checks.py. Defaults are DESIGN.md's policy.
-SUPPRESSION = {
+SUPPRESSION: dict[str, Any] = {
     "SOFT_BOUNCE_THRESHOLD": int(os.environ.get("SUPPRESSION_SOFT_BOUNCE_THRESHOLD", "3")),
     "SOFT_BOUNCE_WINDOW_DAYS": int(os.environ.get("SUPPRESSION_SOFT_BOUNCE_WINDOW_DAYS", "14")),
     "PROBATION_DAYS": 30,
@@ -165,7 +168,27 @@ SUPPRESSION = {
     "MAX_MESSAGE_BYTES": int(
         os.environ.get("SUPPRESSION_MAX_MESSAGE_BYTES", str(10 * 1024 * 1024))
     ),
+    # Client-side deadlines on the database (seconds; see docs/database.md): a server that
+    # accepts and never answers must not hang a worker or the MTA pipe.
+    "DB_CONNECT_TIMEOUT_SECONDS": int(os.environ.get("SUPPRESSION_DB_CONNECT_TIMEOUT", "10")),
+    "DB_KEEPALIVE_IDLE_SECONDS": int(os.environ.get("SUPPRESSION_DB_KEEPALIVE_IDLE", "30")),
+    "DB_TCP_USER_TIMEOUT_SECONDS": int(os.environ.get("SUPPRESSION_DB_TCP_USER_TIMEOUT", "30")),
+    "PIPE_DEADLINE_SECONDS": int(os.environ.get("SUPPRESSION_PIPE_DEADLINE", "60")),
+    "WEB_STATEMENT_TIMEOUT_SECONDS": int(os.environ.get("SUPPRESSION_WEB_STATEMENT_TIMEOUT", "30")),
+    # A login that may act as both database roles (tests, CI) switches each new connection to
+    # this one, the application role; in production the application logs in as it instead.
+    "DB_APP_ROLE": os.environ.get("DATABASE_APP_ROLE", "").strip(),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **postgres_options(
+            connect_timeout=SUPPRESSION["DB_CONNECT_TIMEOUT_SECONDS"],
+            keepalive_idle=SUPPRESSION["DB_KEEPALIVE_IDLE_SECONDS"],
+            tcp_user_timeout=SUPPRESSION["DB_TCP_USER_TIMEOUT_SECONDS"],
+        ),
+        # Parameters given in DATABASE_URL's query string win.
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 # ESP tracking webhooks (django-anymail) at /webhooks/<esp>/tracking/. They refuse every post
 # until ANYMAIL_WEBHOOK_SECRET ("user:password", comma-separated to rotate) is set and given to

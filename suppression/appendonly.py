@@ -1,27 +1,39 @@
-"""Database triggers that make tables append-only, used by the migrations.
+"""Database triggers that make tables append-only, used by the migrations, and the guard that
+keeps Django's ``flush`` and ``sqlflush`` away from a production database.
 
-PostgreSQL refuses UPDATE and DELETE; for history tables it still lets a user's deletion null
-``history_user_id``. SQLite refuses UPDATE only, because Django's test flush empties SQLite
-tables with DELETE.
+PostgreSQL refuses every UPDATE and DELETE, history rows included: who made a change
+(``history_user_id``) is as fixed as the change. It once let a user's deletion null that column;
+users are deactivated, never deleted, so deleting one who is named in history is refused too.
+SQLite refuses UPDATE only, because Django's test flush empties SQLite tables with DELETE.
+TRUNCATE fires no row trigger: the application's PostgreSQL role has no TRUNCATE privilege
+(see suppression/dbroles.py), and ``flush`` refuses in production.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.management.base import CommandError
+
+# TG_ARGV[0] ('row' or 'history') is kept for the triggers already installed; both refuse alike.
 FUNCTION = """
 CREATE OR REPLACE FUNCTION suppression_append_only() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND TG_ARGV[0] = 'history'
-       AND (to_jsonb(NEW) - 'history_user_id') = (to_jsonb(OLD) - 'history_user_id')
-    THEN
-        RETURN NEW;
-    END IF;
     RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'restrict_violation';
 END;
 $$ LANGUAGE plpgsql;
 """
+
+
+ERASES = "it would erase the bounce events, the changes feed and the audit history"
+
+
+def refuse_in_production(command: str, why: str = ERASES) -> None:
+    """Stop a command that would empty or forge the append-only tables when KWIGA_ENV=production."""
+    if getattr(settings, "KWIGA_ENV", "development") == "production":
+        raise CommandError(f"{command} is refused with KWIGA_ENV=production: {why}.")
 
 
 def install(schema_editor: Any, table: str, *, history: bool) -> None:
@@ -33,7 +45,7 @@ def install(schema_editor: Any, table: str, *, history: bool) -> None:
             f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION suppression_append_only('{kind}')"
         )
-    elif vendor == "sqlite" and not history:
+    elif vendor == "sqlite":
         schema_editor.execute(
             f"CREATE TRIGGER IF NOT EXISTS {table}_append_only BEFORE UPDATE ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END"

@@ -12,13 +12,23 @@ class SuppressionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            dbroles,
+            deadlines,
+        )
         from .roles import sync_roles_after_migrate
 
         # After the auth app's own post_migrate handler has created the permissions.
         post_migrate.connect(sync_roles_after_migrate, sender=self)
+
+        connection_created.connect(dbroles.on_connection_created, dispatch_uid="suppression.role")
+        connection_created.connect(
+            deadlines.on_connection_created, dispatch_uid="suppression.statement_timeout"
+        )
 
         from anymail.signals import tracking
 

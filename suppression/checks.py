@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
+from django.core.checks import Warning as CheckWarning
 
 from .conf import DEFAULTS, POSITIVE_INTEGERS
 
@@ -47,6 +49,70 @@ def check_suppression_settings(app_configs: Any = None, **kwargs: Any) -> list[C
             Error(
                 "SUPPRESSION['DNS_NAMESERVERS'] must be a list of IP addresses.",
                 id="suppression.E005",
+            )
+        )
+    errors += _check_deadlines(configured)
+    return errors
+
+
+# Postfix kills a pipe command after command_time_limit (1000 s by default) and bounces the message.
+MTA_TIME_LIMIT_SECONDS = 1000
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_$]{0,62}")
+
+
+def _check_deadlines(configured: dict[str, Any]) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+
+    def value(name: str) -> Any:
+        return configured.get(name, DEFAULTS[name])
+
+    connect, deadline = value("DB_CONNECT_TIMEOUT_SECONDS"), value("PIPE_DEADLINE_SECONDS")
+    # Values that are not positive integers are reported above (E003).
+    numbers = all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (connect, deadline)
+    )
+    if numbers and connect < 2:
+        errors.append(
+            Error(
+                "SUPPRESSION['DB_CONNECT_TIMEOUT_SECONDS'] must be at least 2: libpq waits "
+                "2 seconds for any shorter value.",
+                id="suppression.E030",
+            )
+        )
+    if numbers and deadline <= connect:
+        errors.append(
+            Error(
+                f"SUPPRESSION['PIPE_DEADLINE_SECONDS'] ({deadline}) must be longer than "
+                f"SUPPRESSION['DB_CONNECT_TIMEOUT_SECONDS'] ({connect}).",
+                hint="An unreachable database should fail the connection, not the whole run.",
+                id="suppression.E031",
+            )
+        )
+    if numbers and deadline >= MTA_TIME_LIMIT_SECONDS:
+        errors.append(
+            CheckWarning(
+                f"SUPPRESSION['PIPE_DEADLINE_SECONDS'] ({deadline}) reaches Postfix's default "
+                f"command_time_limit ({MTA_TIME_LIMIT_SECONDS} s).",
+                hint="The MTA would kill the pipe and bounce the message instead of retrying it.",
+                id="suppression.W030",
+            )
+        )
+    timeout = value("WEB_STATEMENT_TIMEOUT_SECONDS")
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
+        errors.append(
+            Error(
+                "SUPPRESSION['WEB_STATEMENT_TIMEOUT_SECONDS'] must be a whole number of "
+                f"seconds, 0 for none, not {timeout!r}.",
+                id="suppression.E032",
+            )
+        )
+    role = value("DB_APP_ROLE")
+    if not isinstance(role, str) or (role and not ROLE_NAME.fullmatch(role)):
+        errors.append(
+            Error(
+                f"SUPPRESSION['DB_APP_ROLE'] (DATABASE_APP_ROLE) must be a PostgreSQL role name "
+                f"in lower case, not {role!r}.",
+                id="suppression.E033",
             )
         )
     return errors

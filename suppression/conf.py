@@ -17,6 +17,14 @@ DEFAULTS: dict[str, Any] = {
     "DNS_PORT": 53,
     "DNS_TIMEOUT_SECONDS": 3.0,
     "MAX_MESSAGE_BYTES": 10 * 1024 * 1024,
+    # Client-side database deadlines (suppression/deadlines.py), in seconds.
+    "DB_CONNECT_TIMEOUT_SECONDS": 10,
+    "DB_KEEPALIVE_IDLE_SECONDS": 30,
+    "DB_TCP_USER_TIMEOUT_SECONDS": 30,
+    "PIPE_DEADLINE_SECONDS": 60,
+    "WEB_STATEMENT_TIMEOUT_SECONDS": 30,
+    # The PostgreSQL role each connection switches to (suppression/dbroles.py); "" for none.
+    "DB_APP_ROLE": "",
 }
 
 POSITIVE_INTEGERS = (
@@ -28,6 +36,10 @@ POSITIVE_INTEGERS = (
     "HARD_BOUNCE_AFTER_REINSTATEMENT_DAYS",
     "DNS_PORT",
     "MAX_MESSAGE_BYTES",
+    "DB_CONNECT_TIMEOUT_SECONDS",
+    "DB_KEEPALIVE_IDLE_SECONDS",
+    "DB_TCP_USER_TIMEOUT_SECONDS",
+    "PIPE_DEADLINE_SECONDS",
 )
 
 

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
+from suppression import dbroles
 from suppression.models import School
 
 from .dnsserver import ZoneResolver, start_server
@@ -17,6 +18,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(
                 pytest.mark.skip(reason="needs PostgreSQL (row locks); set DATABASE_URL to run it")
             )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+) -> Iterator[None]:
+    """pytest-django creates, migrates and finally drops the test database as the login role."""
+    dbroles.suspend()
+    yield
+    dbroles.resume()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:
+    """Then, with DATABASE_APP_ROLE set, the tests run as that role, which may only change rows.
+
+    The login that migrated owns the tables; it grants the application role what production's
+    ``manage.py db_roles`` grants. The transactional tests' flush switches back to the login.
+    """
+    role = dbroles.app_role()
+    with django_db_blocker.unblock():
+        if role and connection.vendor == "postgresql":
+            owner = dbroles.current_user(connection)
+            with connection.cursor() as cursor:
+                for statement in dbroles.grant_statements(owner=owner, app=role):
+                    cursor.execute(statement)
+        dbroles.resume()
+        yield
+        dbroles.suspend()
 
 
 @pytest.fixture(autouse=True)

@@ -24,3 +24,15 @@ def test_bad_numbers_are_reported(settings) -> None:
 
 def test_settings_must_be_a_dict(settings) -> None:
     assert ids([], settings) == {"suppression.E001"}
+
+
+def test_database_deadlines_are_checked(settings) -> None:
+    assert ids({"DB_CONNECT_TIMEOUT_SECONDS": 0}, settings) == {"suppression.E003"}
+    assert ids({"DB_CONNECT_TIMEOUT_SECONDS": 1}, settings) == {"suppression.E030"}
+    # A pipe deadline the connect timeout would outlast, or one the MTA's limit would cut.
+    assert ids({"DB_CONNECT_TIMEOUT_SECONDS": 60}, settings) == {"suppression.E031"}
+    assert ids({"PIPE_DEADLINE_SECONDS": 1000}, settings) == {"suppression.W030"}
+    assert ids({"WEB_STATEMENT_TIMEOUT_SECONDS": -1}, settings) == {"suppression.E032"}
+    assert ids({"WEB_STATEMENT_TIMEOUT_SECONDS": 0}, settings) == set()
+    assert ids({"DB_APP_ROLE": "app; DROP TABLE x"}, settings) == {"suppression.E033"}
+    assert ids({"DB_APP_ROLE": "kwiga_app"}, settings) == set()

@@ -2,7 +2,8 @@
 
 As the target of an MTA pipe (``ingest_bounces -``) the exit status tells the MTA what to do:
 0 stored (recorded, a duplicate, not a bounce, or kept as unparseable), 75 (EX_TEMPFAIL) could
-not store it, try again later.
+not store it, try again later. Piped, it gives up with 75 after ``PIPE_DEADLINE_SECONDS`` however
+the database behaves, well before the MTA's own time limit would turn the retry into a bounce.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Any, TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import Error as DatabaseError
 
+from suppression.conf import setting
+from suppression.deadlines import EX_TEMPFAIL, process_deadline
 from suppression.services.ingest import MessageOutcome, MessageReport, message_ingest
 
 from .parse_bounces import HELP_PATHS, STDIN, check_paths, read_messages
 
-EX_TEMPFAIL = 75
 # Without a terminal, a progress line every this many messages keeps logs short.
 LOG_EVERY = 500
 
@@ -98,6 +100,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, paths: list[str], **options: Any) -> None:
+        if paths != [STDIN]:
+            self._ingest(paths, **options)
+            return
+        seconds = setting("PIPE_DEADLINE_SECONDS")
+        message = (
+            "CommandError: Could not store the message from stdin, try again later: "
+            f"no answer from the database within {seconds} s"
+        )
+        with process_deadline(seconds, exit_code=EX_TEMPFAIL, message=message):
+            self._ingest(paths, **options)
+
+    def _ingest(self, paths: list[str], **options: Any) -> None:
         check_paths(paths)
         verbose = options["verbosity"] >= 2
         tally = Tally()

@@ -4,7 +4,8 @@ Streams rows through COPY (psycopg ``cursor.copy``) with ids chosen here, so tha
 addresses and five million events load in minutes rather than the hours the services would take.
 It writes addresses, suppressions (open and lifted), bounce events and the changes feed, all
 consistent with each other, but no history rows: bulk data has no audit trail (say so to anyone
-reading history in the admin). PostgreSQL only; on SQLite it refuses.
+reading history in the admin). PostgreSQL only; on SQLite it refuses, and with
+KWIGA_ENV=production too. It runs as the login (``dbroles.as_owner``), never the application role.
 
 Re-runnable: without ``--reset`` each run appends a new batch after the existing ids (addresses
 carry their id, so they never collide); ``--reset`` first empties the domain tables (TRUNCATE).
@@ -22,6 +23,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection, transaction
+
+from suppression import dbroles
+from suppression.appendonly import refuse_in_production
 
 # (reason, type, weight, status, smtp code, diagnostic)
 REASONS: list[tuple[str, str, int, str, str, str]] = [
@@ -205,6 +209,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_in_production(
+            "seed_bulk", "it loads made-up data and --reset truncates the append-only tables"
+        )
+        # A loader for benchmarks: TRUNCATE, sequences and statistics are the owner's to touch.
+        with dbroles.as_owner():
+            self._load(**options)
+
+    def _load(self, **options: Any) -> None:
         if connection.vendor != "postgresql":
             raise CommandError(
                 "seed_bulk loads with PostgreSQL's COPY; set DATABASE_URL=postgres://… "
