@@ -9,6 +9,7 @@ from axes.attempts import get_cool_off_threshold
 from axes.helpers import get_client_ip_address, get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib import admin
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -38,6 +39,8 @@ def lockout_response(
     limit = get_failure_limit(request, credentials)
     cool_off = get_cool_off(request)
     context = {
+        "site_header": admin.site.site_header,
+        "site_title": admin.site.site_title,
         "username": username,
         "ip_address": ip_address,
         "account_locked": bool(username) and _failures(request, username=username) >= limit,
