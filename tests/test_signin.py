@@ -60,8 +60,11 @@ def test_an_address_that_guessed_too_often_is_refused_for_every_account(
     assert refused.status_code == 429
     assert "Too many failed sign-ins from your address (192.0.2.66)" in refused.text
     assert not signed_in(client)
-    # The accounts themselves are not locked: the same lead from elsewhere gets in.
+    # The accounts themselves are not locked: the same lead from elsewhere gets in, and the
+    # attempts list shows each row's address (not its username) as locked.
     assert sign_in(client, "lead", RIGHT, ip="192.0.2.10").status_code == 302
+    attempts = client.get("/admin/axes/accessattempt/").text
+    assert attempts.count('<td class="field-locks">address</td>') == 6
 
 
 def test_any_login_view_is_throttled_not_only_the_admin(client, agent, settings) -> None:
@@ -88,6 +91,7 @@ def test_a_lead_unlocks_and_the_user_signs_in(client, agent, lead) -> None:
         {"action": "unlock", "_selected_action": ids, "index": 0},
         follow=True,
     )
+    assert '<td class="field-locks">account, address</td>' in changelist.text
     assert "Unlocked 1 attempt row (usernames: agent; addresses: 127.0.0.1)" in done.text
     assert LogEntry.objects.filter(user=lead, action_flag=DELETION).count() == 1
     client.logout()

@@ -8,10 +8,14 @@ read-only auditor could run it).
 from __future__ import annotations
 
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -23,7 +27,51 @@ admin.site.unregister(AccessAttempt)
 
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    # axes' own "status" column and filter judge each row alone, but a username or an address is
+    # locked by its failures summed over rows: "Locks" says which of this row's two are locked.
+    list_display = [
+        "attempt_time",
+        "username",
+        "ip_address",
+        "failures_since_start",
+        "locks",
+        "path_info",
+        "user_agent",
+    ]
+    list_filter = ["attempt_time", "path_info"]
     actions = ["unlock"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AccessAttempt]:
+        cool_off = get_cool_off(request)
+        recent = AccessAttempt.objects.all()
+        if cool_off is not None:
+            recent = recent.filter(attempt_time__gte=timezone.now() - cool_off)
+
+        def failures(field: str) -> Coalesce:
+            same = recent.filter(**{field: OuterRef(field)}).values(field)
+            total = same.annotate(total=Sum("failures_since_start")).values("total")[:1]
+            return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                account_failures=failures("username"), address_failures=failures("ip_address")
+            )
+        )
+
+    @admin.display(description=_("Locks"))
+    def locks(self, obj: AccessAttempt) -> str:
+        limit = settings.AXES_FAILURE_LIMIT
+        locked = [
+            str(what)
+            for what, count in (
+                (_("account"), obj.account_failures),  # type: ignore[attr-defined]
+                (_("address"), obj.address_failures),  # type: ignore[attr-defined]
+            )
+            if count >= limit
+        ]
+        return ", ".join(locked) or "-"
 
     @admin.action(description=_("Unlock: forget these failed sign-ins"), permissions=["delete"])
     def unlock(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
