@@ -8,6 +8,7 @@ cookies and HTTPS). ``DATABASE_URL`` switches the database (PostgreSQL in produc
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,11 +61,17 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "anymail",
+    # Ninja renders its API docs from its bundled static files (not a CDN) when it is an app.
+    "ninja",
+    "csp",
+    # Before suppression: the roles sync after migrate needs axes' permissions to exist.
+    "axes",
     "suppression",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -72,6 +79,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout seen during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes refuses sign-in for a locked username or client address before any other backend
+# checks the password; it watches every django.contrib.auth.authenticate(request, ...) call, so
+# the admin login and any LoginView get the same throttling.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "kwiga_mail.urls"
@@ -132,6 +149,50 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+
+# Sign-in throttling (django-axes, state in the database). AXES_FAILURE_LIMIT failed sign-ins
+# within the cool-off period lock the username (from any address) and, separately, the client
+# address (for any username); each failure while locked restarts the cool-off. Leads unlock in
+# the admin (Sign-in attempts), or `manage.py axes_reset_username NAME` / `axes_reset_ip IP`.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "suppression.signin.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False  # our own log lines (suppression.signin) name the username and address
+# The client address is REMOTE_ADDR unless told otherwise (django-ipware). Behind one reverse
+# proxy every request comes from the proxy, so one guesser would lock the address of everybody:
+# set AXES_IPWARE_META_PRECEDENCE_ORDER=HTTP_X_FORWARDED_FOR,REMOTE_ADDR and have the proxy
+# append the peer address to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for). The right-most
+# entry is then the address the proxy saw; entries a client sends itself are ignored.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    env_list("AXES_IPWARE_META_PRECEDENCE_ORDER", "REMOTE_ADDR")
+)
+AXES_IPWARE_PROXY_ORDER = os.environ.get("AXES_IPWARE_PROXY_ORDER", "right-most")
+AXES_IPWARE_PROXY_COUNT = (
+    int(os.environ["AXES_IPWARE_PROXY_COUNT"])
+    if os.environ.get("AXES_IPWARE_PROXY_COUNT")
+    else None
+)
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and fetches only
+# from this origin, no inline script or style, no plugins, no framing. Pages of ours keep it by
+# having no inline script; data to a script goes in <script type="application/json">.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

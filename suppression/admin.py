@@ -282,3 +282,4 @@ class UnparsedMessageAdmin(LargeTableMixin, admin.ModelAdmin):
 
 
 from .api import admin as _api_admin  # noqa: E402, F401  (registers ApiClientAdmin)
+from .signin import admin as _signin_admin  # noqa: E402, F401  (replaces axes' attempts admin)

@@ -35,3 +35,11 @@ class SuppressionConfig(AppConfig):
         from .webhooks.receivers import record_tracking_event
 
         tracking.connect(record_tracking_event, dispatch_uid="suppression.record_tracking_event")
+
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_login_failed
+
+        from .signin.lockout import log_failed_sign_in, log_locked_out
+
+        user_login_failed.connect(log_failed_sign_in, dispatch_uid="suppression.log_failed_sign_in")
+        user_locked_out.connect(log_locked_out, dispatch_uid="suppression.log_locked_out")

@@ -26,6 +26,7 @@ VIEW_MODELS = [
     "historicalapiclient",
 ]
 VIEW_ALL = [f"suppression.view_{model}" for model in VIEW_MODELS]
+SIGNIN_VIEW = ["axes.view_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog"]
 
 AGENT = [
     *VIEW_ALL,
@@ -47,8 +48,11 @@ LEAD = [
     "auth.view_group",
     "suppression.add_apiclient",
     "suppression.change_apiclient",
+    # Sign-in lockouts (django-axes): see them, and unlock by deleting the failed attempts.
+    *SIGNIN_VIEW,
+    "axes.delete_accessattempt",
 ]
-AUDITOR = [*VIEW_ALL, "auth.view_user", "auth.view_group"]
+AUDITOR = [*VIEW_ALL, "auth.view_user", "auth.view_group", *SIGNIN_VIEW]
 
 SUPPORT_AGENT = "Support agent"
 SUPPORT_LEAD = "Support lead"

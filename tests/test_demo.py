@@ -3,6 +3,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from suppression.models import BounceEvent, ReinstatementRequest, Suppression
 from suppression.taxonomy import Reason
@@ -23,8 +24,10 @@ def test_seed_demo_builds_every_story_and_is_idempotent(settings) -> None:
     assert Suppression.objects.filter(lifted_at__isnull=False).exists()
     assert Suppression.objects.filter(is_repeat=True).exists()
     assert Suppression.objects.filter(trigger="manual").exists()
+    # django-axes watches every sign-in and needs the request it came with.
+    request = RequestFactory().post("/admin/login/")
     for username in ("agent", "lead", "auditor", "owner", "owner2"):
-        assert authenticate(username=username, password="kwiga-demo") is not None
+        assert authenticate(request, username=username, password="kwiga-demo") is not None
 
     call_command("seed_demo", addresses=120, stdout=io.StringIO())
     assert counts == (
