@@ -7,9 +7,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .adminhistory import ReadOnlyHistoryMixin
 from .adminsupport import AddressSearchMixin, LargeTableMixin, SuppressionStateFilter
 from .exceptions import SuppressionError
 from .models import (
@@ -40,7 +40,7 @@ class NoWritesMixin:
         return False
 
 
-class ReadOnlyHistoryAdmin(NoWritesMixin, LargeTableMixin, SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(NoWritesMixin, LargeTableMixin, ReadOnlyHistoryMixin):
     pass
 
 
@@ -53,7 +53,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(School)
-class SchoolAdmin(SimpleHistoryAdmin):
+class SchoolAdmin(ReadOnlyHistoryMixin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -25,3 +25,12 @@ class SuppressionConfig(AppConfig):
         from .webhooks.receivers import record_tracking_event
 
         tracking.connect(record_tracking_event, dispatch_uid="suppression.record_tracking_event")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .services.users import note_last_login
+
+        # last_login is left out of the users' history; Django's receiver would save the whole
+        # row (a history row per sign-in that records no change).
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(note_last_login, dispatch_uid="suppression.note_last_login")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from .taxonomy import REASON_LABELS, BounceType, Reason
@@ -427,3 +429,13 @@ class UnparsedMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin} ({self.size} bytes)"
+
+
+# Staff and owner accounts are on the audit trail too: who changed a role, an account's state or
+# a password, and why. The hash and the sign-in time stay out of it (services/users.py).
+register(
+    User,
+    app="suppression",
+    m2m_fields=["groups"],
+    excluded_fields=["password", "last_login"],
+)
