@@ -77,6 +77,12 @@ def get_then_post(
     return client.post(url, data, **extra)
 
 
+def post_with_token(client: Client, url: str, data: dict[str, Any]) -> Any:
+    """POST with a valid CSRF token taken from the admin index (for pages that refuse a GET)."""
+    token = client.get("/admin/").context["csrf_token"]
+    return client.post(url, {**data, "csrfmiddlewaretoken": str(token)})
+
+
 def snapshot() -> dict[str, list[dict[str, Any]]]:
     """Every row of every table that matters here (the test databases are small)."""
     skip = {"sessions.session"}

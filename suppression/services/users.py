@@ -227,18 +227,25 @@ def user_create(
     return user
 
 
-def user_set_password(*, user: User, actor: Actor, password: str, why: str) -> User:
-    """Set ``user``'s password (their other sessions end); the hash itself is not in history."""
+def user_set_password(*, user: User, actor: Actor, password: str | None, why: str) -> User:
+    """Set ``user``'s password, or disable password sign-in with ``None``.
+
+    Their other sessions end. Locks the user row; the history row records who and why (the hash
+    itself is left out of history).
+    """
     why = _require_why(why)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not may_set_password(actor, locked):
             raise NotAllowed("Only a superuser sets the password of a lead, auditor or owner.")
-        _validate_password(password, locked)
-        locked.set_password(password)
-        audited_save(
-            locked, actor=actor, why=f"password set: {why}", update_fields=["password"]
-        )
+        if password is None:
+            locked.set_unusable_password()
+            why = f"password sign-in disabled: {why}"
+        else:
+            _validate_password(password, locked)
+            locked.set_password(password)
+            why = f"password set: {why}"
+        audited_save(locked, actor=actor, why=why, update_fields=["password"])
     return locked
 
 
