@@ -11,8 +11,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import services
-from .roles import SCHOOL_OWNER
-from .services import users
 from .adminhistory import ReadOnlyHistoryMixin
 from .adminsupport import AddressSearchMixin, LargeTableMixin, SuppressionStateFilter
 from .exceptions import SuppressionError
@@ -26,6 +24,8 @@ from .models import (
     SuppressionChange,
     UnparsedMessage,
 )
+from .roles import SCHOOL_OWNER
+from .services import users
 
 
 class NoWritesMixin:

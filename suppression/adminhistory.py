@@ -78,7 +78,7 @@ class ReadOnlyHistoryMixin(SimpleHistoryAdmin):
         admin_form = helpers.AdminForm(
             form, fieldsets, {}, flatten_fieldsets(fieldsets), model_admin=self
         )
-        info = self.admin_site.name, opts.app_label, opts.model_name
+        prefix = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}"
         context = {
             **self.admin_site.each_context(request),
             "title": _("View %s") % force_str(obj),
@@ -90,9 +90,9 @@ class ReadOnlyHistoryMixin(SimpleHistoryAdmin):
             "errors": [],
             "app_label": opts.app_label,
             "original_opts": opts,
-            "changelist_url": reverse("%s:%s_%s_changelist" % info),
-            "change_url": reverse("%s:%s_%s_change" % info, args=(obj.pk,)),
-            "history_url": reverse("%s:%s_%s_history" % info, args=(obj.pk,)),
+            "changelist_url": reverse(f"{prefix}_changelist"),
+            "change_url": reverse(f"{prefix}_change", args=(obj.pk,)),
+            "history_url": reverse(f"{prefix}_history", args=(obj.pk,)),
             "change_history": False,
             "revert_disabled": True,
             "add": False,
@@ -114,7 +114,7 @@ class ReadOnlyHistoryMixin(SimpleHistoryAdmin):
 
     def _version_fieldsets(
         self, request: HttpRequest, obj: models.Model, history_model: Any
-    ) -> list[tuple[Any, dict[str, Any]]]:
+    ) -> Any:
         """The change page's fieldsets, keeping only what the version itself recorded.
 
         A field excluded from history (a password hash, ``last_used_at``) would show the current

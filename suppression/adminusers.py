@@ -52,7 +52,7 @@ class UserChangeForm(auth_forms.UserChangeForm):
         return changed
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         changes = self.changes()
         if changes and not cleaned.get("why", "").strip():
             self.add_error("why", "Say why: the reason goes on the audit trail.")
@@ -69,12 +69,14 @@ class UserAddForm(auth_forms.UserCreationForm):
     why = _why_field(required=True)
     actor: User
 
-    class Meta(auth_forms.UserCreationForm.Meta):
+    class Meta(auth_forms.UserCreationForm.Meta):  # type: ignore[name-defined]
         fields = ("username", "email", "first_name", "last_name")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r, r) for r in users.creatable_roles(self.actor)]
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [(r, r) for r in users.creatable_roles(self.actor)]
 
 
 class PasswordWithReasonForm(auth_forms.AdminPasswordChangeForm):
@@ -132,13 +134,15 @@ class UserAccountAdmin(ReadOnlyHistoryMixin, UserAdmin):
                 readonly += ["username", "email"]
         return readonly
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"actor": request.user})
 
     def formfield_for_manytomany(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+    ) -> forms.ModelMultipleChoiceField | None:
         if db_field.name == "groups":
             kwargs["queryset"] = Group.objects.filter(name__in=users.grantable_groups(request.user))
             kwargs["widget"] = forms.CheckboxSelectMultiple
@@ -202,7 +206,11 @@ class UserAccountAdmin(ReadOnlyHistoryMixin, UserAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": f"Set password: {user.get_username()}",
-            "adminForm": admin.helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
+            "adminForm": admin.helpers.AdminForm(
+                form,  # type: ignore[arg-type]  # Django's own view passes this form too
+                [(None, {"fields": list(form.fields)})],
+                {},
+            ),
             "form_url": form_url,
             "form": form,
             "is_popup": False,

@@ -123,9 +123,7 @@ def is_staff_for(groups: Collection[str], *, is_superuser: bool) -> bool:
 def lead_may_manage(target: Account) -> bool:
     """A lead manages agents, owners and users without a role, never anyone above them."""
     return (
-        not target.is_superuser
-        and not target.has_own_permissions
-        and target.groups <= LEAD_GRANTS
+        not target.is_superuser and not target.has_own_permissions and target.groups <= LEAD_GRANTS
     )
 
 

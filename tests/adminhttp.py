@@ -68,7 +68,7 @@ def csrf_client(user: Any) -> Client:
 def get_then_post(
     client: Client, url: str, changes: dict[str, Any] | None = None, **extra: Any
 ) -> Any:
-    """GET the page, then POST back its own rendered values (with ``changes``) and its CSRF token."""
+    """GET the page, then POST back its own rendered values, ``changes`` and its CSRF token."""
     page = client.get(url)
     assert page.status_code == 200, (url, page.status_code)
     data: dict[str, Any] = form_values(page.content.decode())

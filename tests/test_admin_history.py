@@ -1,4 +1,4 @@
-"""History pages: readable by every staff role, revertible by nobody, on every model that has history.
+"""History pages: every staff role reads them, nobody reverts, on every model that has history.
 
 Each attack is the one a tester made through real HTTP: GET the per-version page, then POST its
 own rendered values back with a valid CSRF token, as each staff role and as a superuser.
@@ -91,7 +91,9 @@ def test_every_version_page_reads_and_refuses_a_post_of_its_own_values(
     oldest = obj.history.earliest("history_date")
     client = csrf_client(request.getfixturevalue(role))
     opts = obj._meta
-    listing = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk]))
+    listing = client.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
+    )
     assert listing.status_code == 200
     url = version_url(obj, oldest.history_id)
     page = client.get(url)

@@ -130,7 +130,9 @@ def check_user_update(
     if is_superuser is not None and is_superuser != user.is_superuser:
         raise NotAllowed("Only a superuser makes superusers.")
     if groups is not None and not lead_may_grant(set(groups) ^ target.groups):
-        raise NotAllowed("A lead gives and takes away only the Support agent and School owner roles.")
+        raise NotAllowed(
+            "A lead gives and takes away only the Support agent and School owner roles."
+        )
     credentials = (username is not None and username != user.username) or (
         email is not None and email != user.email
     )
@@ -290,9 +292,7 @@ def _validate_password(password: str, user: User) -> None:
         raise InvalidUserChange(" ".join(error.messages)) from error
 
 
-def _save_with_roles(
-    user: User, *, actor: Actor, why: str, groups: Collection[str] | None
-) -> None:
+def _save_with_roles(user: User, *, actor: Actor, why: str, groups: Collection[str] | None) -> None:
     # The group changes write no history of their own: the one save after them records the
     # fields and the new groups together, with who and why.
     if groups is not None:
