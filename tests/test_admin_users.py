@@ -398,3 +398,17 @@ def test_signing_in_writes_no_history_row(agent) -> None:
     assert signs_in(agent)
     assert User.history.filter(id=agent.pk).count() == before
     assert User.objects.get(pk=agent.pk).last_login is not None
+
+
+def test_user_list_query_count_does_not_grow_with_users(
+    lead, django_assert_max_num_queries
+) -> None:
+    http = csrf_client(lead)
+    url = reverse("admin:auth_user_changelist")
+    with django_assert_max_num_queries(9):
+        assert http.get(url).status_code == 200
+    for i in range(15):
+        user_in_role(f"agent-{i}", SUPPORT_AGENT)
+    with django_assert_max_num_queries(9):
+        page = http.get(url)
+    assert b"agent-14" in page.content and b"Support agent" in page.content

@@ -55,3 +55,24 @@ def test_superuser_creates_a_superuser_without_a_role(admin_user) -> None:
     )
     assert created.is_superuser and created.is_staff and not created.has_usable_password()
     assert not created.groups.exists()
+
+
+@pytest.mark.postgres
+def test_the_users_audit_trail_cannot_be_rewritten_in_sql(lead, agent) -> None:
+    from django.db import connection, transaction
+
+    users.user_update(user=agent, actor=lead, why="covers nights", groups={SUPPORT_AGENT})
+    for table, column in (
+        ("suppression_historicaluser", "history_id"),
+        ("suppression_historicaluser_groups", "m2m_history_id"),
+    ):
+        for sql in (
+            f"UPDATE {table} SET id = id + 1",
+            f"DELETE FROM {table} WHERE {column} > 0",
+        ):
+            with (
+                pytest.raises(Exception, match="append-only"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql)

@@ -35,9 +35,6 @@ from ..roles import (
 )
 from .common import Actor, audited_save
 
-PROFILE_FIELDS = ("first_name", "last_name")
-CREDENTIAL_FIELDS = ("username", "email")
-
 
 class InvalidUserChange(SuppressionError):
     """This change to the account is not valid."""
@@ -66,37 +63,39 @@ def _require_why(why: str) -> str:
     return why
 
 
+def _level(actor: Actor) -> str:
+    """Superuser, lead (changes users within the rules) or "" (manages nobody)."""
+    if not isinstance(actor, User) or not actor.is_active:
+        return ""
+    if actor.is_superuser:
+        return "superuser"
+    return "lead" if actor.has_perm("auth.change_user") else ""
+
+
 def may_manage(actor: Actor, user: User) -> bool:
     """Whether ``actor`` may change ``user`` at all (the admin asks before showing a form)."""
-    if not isinstance(actor, User) or not actor.is_active:
-        return False
-    if actor.is_superuser:
-        return True
-    return actor.has_perm("auth.change_user") and lead_may_manage(account_of(user))
+    level = _level(actor)
+    return level == "superuser" or (level == "lead" and lead_may_manage(account_of(user)))
 
 
 def may_set_password(actor: Actor, user: User) -> bool:
-    if not isinstance(actor, User) or not actor.is_active:
-        return False
-    if actor.is_superuser:
-        return True
-    return actor.has_perm("auth.change_user") and lead_may_handle_credentials(account_of(user))
+    level = _level(actor)
+    return level == "superuser" or (
+        level == "lead" and lead_may_handle_credentials(account_of(user))
+    )
 
 
 def grantable_groups(actor: Actor) -> list[str]:
     """The groups ``actor`` may give or take away, by name."""
-    if isinstance(actor, User) and actor.is_active and actor.is_superuser:
-        return sorted(ROLES)
-    if isinstance(actor, User) and actor.is_active and actor.has_perm("auth.change_user"):
-        return sorted(LEAD_GRANTS)
-    return []
+    return {"superuser": sorted(ROLES), "lead": sorted(LEAD_GRANTS), "": []}[_level(actor)]
 
 
 def creatable_roles(actor: Actor) -> list[str]:
     """The roles ``actor`` may create an account in (a superuser also creates superusers)."""
-    if isinstance(actor, User) and actor.is_active and actor.is_superuser:
+    level = _level(actor)
+    if level == "superuser":
         return [*grantable_groups(actor), SUPERUSER]
-    if isinstance(actor, User) and actor.is_active and actor.has_perm("auth.add_user"):
+    if level == "lead" and isinstance(actor, User) and actor.has_perm("auth.add_user"):
         return [role for role in grantable_groups(actor) if role != SCHOOL_OWNER]
     return []
 
@@ -113,14 +112,15 @@ def check_user_update(
 ) -> None:
     """Raise ``NotAllowed`` unless ``actor`` may make these changes to ``user`` as it is now."""
     actor = _signed_in(actor)
-    if actor.is_superuser:
+    level = _level(actor)
+    if level == "superuser":
         if actor.pk == user.pk and (is_active is False or is_superuser is False):
             raise NotAllowed(
                 "You cannot deactivate yourself or give up your own superuser status: "
                 "ask another superuser."
             )
         return
-    if not actor.has_perm("auth.change_user"):
+    if level != "lead":
         raise NotAllowed("You are not allowed to change users.")
     target = account_of(user)
     if not lead_may_manage(target):
