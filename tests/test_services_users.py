@@ -76,3 +76,13 @@ def test_the_users_audit_trail_cannot_be_rewritten_in_sql(lead, agent) -> None:
                 connection.cursor() as cursor,
             ):
                 cursor.execute(sql)
+
+
+def test_group_changes_from_the_groups_side_are_recorded_per_user(agent) -> None:
+    group = Group.objects.get(name=AUDITOR_ROLE)
+    group.user_set.add(agent)
+    added = User.history.filter(id=agent.pk).latest()
+    assert {row.group.name for row in added.groups.all()} == {SUPPORT_AGENT, AUDITOR_ROLE}
+    group.user_set.clear()
+    cleared = User.history.filter(id=agent.pk).latest()
+    assert {row.group.name for row in cleared.groups.all()} == {SUPPORT_AGENT}
