@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .adminhistory import ReadOnlyHistoryMixin
 from .adminsupport import (
     AddressSearchMixin,
     LargeTableMixin,
@@ -27,6 +29,8 @@ from .models import (
     SuppressionChange,
     UnparsedMessage,
 )
+from .roles import SCHOOL_OWNER
+from .services import users
 from .textsafety import visible_controls
 
 
@@ -46,7 +50,7 @@ class NoWritesMixin:
         return False
 
 
-class ReadOnlyHistoryAdmin(NoWritesMixin, LargeTableMixin, SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(NoWritesMixin, LargeTableMixin, ReadOnlyHistoryMixin):
     pass
 
 
@@ -57,9 +61,18 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["user"]
 
+    # Rows are added or removed, never edited into another user's (services/users.py).
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(groups__name=SCHOOL_OWNER)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(School)
-class SchoolAdmin(SimpleHistoryAdmin):
+class SchoolAdmin(ReadOnlyHistoryMixin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -72,13 +85,21 @@ class SchoolAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        for membership in formset.save(commit=False):
-            membership._change_reason = "owner added in the admin"
-            membership.save()
-        for membership in formset.deleted_objects:
-            membership._change_reason = "owner removed in the admin"
-            membership.delete()
-        formset.save_m2m()
+        school = form.instance
+        try:
+            for membership in formset.save(commit=False):
+                users.membership_add(
+                    school=school,
+                    user=membership.user,
+                    actor=request.user,
+                    why="owner added in the admin",
+                )
+            for membership in formset.deleted_objects:
+                users.membership_remove(
+                    membership=membership, actor=request.user, why="owner removed in the admin"
+                )
+        except SuppressionError as error:  # the rules changed under the form: nothing is saved
+            raise PermissionDenied(str(error)) from error
 
 
 class SuppressionInline(admin.TabularInline):
@@ -281,5 +302,6 @@ class UnparsedMessageAdmin(LargeTableMixin, admin.ModelAdmin):
         return False
 
 
+from . import adminusers as _adminusers  # noqa: E402, F401  (users and roles)
 from .api import admin as _api_admin  # noqa: E402, F401  (registers ApiClientAdmin)
 from .signin import admin as _signin_admin  # noqa: E402, F401  (replaces axes' attempts admin)

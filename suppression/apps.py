@@ -43,3 +43,12 @@ class SuppressionConfig(AppConfig):
 
         user_login_failed.connect(log_failed_sign_in, dispatch_uid="suppression.log_failed_sign_in")
         user_locked_out.connect(log_locked_out, dispatch_uid="suppression.log_locked_out")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .services.users import note_last_login
+
+        # last_login is left out of the users' history; Django's receiver would save the whole
+        # row (a history row per sign-in that records no change).
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(note_last_login, dispatch_uid="suppression.note_last_login")

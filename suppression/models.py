@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from .taxonomy import REASON_LABELS, BounceType, Reason
@@ -429,3 +432,41 @@ class UnparsedMessage(models.Model):
     def __str__(self) -> str:
         # Shown in page titles and breadcrumbs: a file name is outside text.
         return f"{visible_controls(self.origin)} ({self.size} bytes)"
+
+
+class _UserHistory(HistoricalRecords):
+    """Records group changes made from either side of the m2m.
+
+    django-simple-history handles only ``user.groups.add(...)``; ``group.user_set.add(...)``
+    reaches it with the group as the instance and raises. Each user changed from the group's
+    side gets their own history row instead.
+    """
+
+    def m2m_changed(
+        self, instance: Any, action: str, attr: Any, pk_set: Any, reverse: bool, **kw: Any
+    ) -> None:
+        if not reverse:
+            super().m2m_changed(instance, action, attr, pk_set, reverse, **kw)
+            return
+        if action == "pre_clear":
+            instance._users_cleared = list(instance.user_set.all())
+            return
+        if action in ("post_add", "post_remove"):
+            changed = list(User.objects.filter(pk__in=pk_set or ()))
+        elif action == "post_clear":
+            changed = instance.__dict__.pop("_users_cleared", [])
+        else:
+            return
+        for user in changed:
+            self.create_historical_record(user, "~")
+
+
+# Staff and owner accounts are on the audit trail too: who changed a role, an account's state or
+# a password, and why. The hash and the sign-in time stay out of it (services/users.py).
+register(
+    User,
+    app="suppression",
+    records_class=_UserHistory,
+    m2m_fields=["groups"],
+    excluded_fields=["password", "last_login"],
+)

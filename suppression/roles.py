@@ -6,6 +6,8 @@ that a permission added in code reaches the groups without a hand-written migrat
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 VIEW_MODELS = [
@@ -24,6 +26,7 @@ VIEW_MODELS = [
     "unparsedmessage",
     "apiclient",
     "historicalapiclient",
+    "historicaluser",
 ]
 VIEW_ALL = [f"suppression.view_{model}" for model in VIEW_MODELS]
 SIGNIN_VIEW = ["axes.view_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog"]
@@ -43,6 +46,7 @@ LEAD = [
     "suppression.add_schoolmembership",
     "suppression.change_schoolmembership",
     "suppression.delete_schoolmembership",
+    # Within the rules of lead_may_manage (enforced by services/users.py, not by these perms).
     "auth.add_user",
     "auth.change_user",
     "auth.view_group",
@@ -97,3 +101,44 @@ def sync_roles_after_migrate(sender: Any, using: str = "default", **kwargs: Any)
     from django.apps import apps
 
     sync_roles(kwargs.get("apps") or apps, using=using)
+
+
+# Who may manage whom. Roles are groups; a superuser stands above every role.
+SUPERUSER = "Superuser"
+STAFF_ROLES = frozenset({SUPPORT_AGENT, SUPPORT_LEAD, AUDITOR_ROLE})
+# The only groups a lead hands out or takes away; a lead manages only users within them.
+LEAD_GRANTS = frozenset({SUPPORT_AGENT, SCHOOL_OWNER})
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """What the rules need to know about a user: roles, superuser, permissions of their own."""
+
+    groups: frozenset[str]
+    is_superuser: bool = False
+    has_own_permissions: bool = False
+
+
+def is_staff_for(groups: Collection[str], *, is_superuser: bool) -> bool:
+    """The admin is for staff roles (and superusers); owners use the portal."""
+    return is_superuser or bool(STAFF_ROLES.intersection(groups))
+
+
+def lead_may_manage(target: Account) -> bool:
+    """A lead manages agents, owners and users without a role, never anyone above them."""
+    return (
+        not target.is_superuser and not target.has_own_permissions and target.groups <= LEAD_GRANTS
+    )
+
+
+def lead_may_handle_credentials(target: Account) -> bool:
+    """Password, username and email decide who can sign in as the user.
+
+    A lead resets an agent's password; an owner's sign-in stays the owner's own (else a lead
+    could take over a school's portal account).
+    """
+    return lead_may_manage(target) and SCHOOL_OWNER not in target.groups
+
+
+def lead_may_grant(groups: Collection[str]) -> bool:
+    return LEAD_GRANTS.issuperset(groups)

@@ -10,8 +10,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from ..adminhistory import ReadOnlyHistoryMixin
 from ..models import ApiClient
 from ..services.api_clients import api_client_revoke
 
@@ -27,7 +27,7 @@ class ApiClientForm(forms.ModelForm):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(SimpleHistoryAdmin):
+class ApiClientAdmin(ReadOnlyHistoryMixin):
     list_display = [
         "name",
         "token_prefix",
