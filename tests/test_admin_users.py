@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
@@ -43,7 +44,8 @@ def last_history(user: User):
 
 
 def signs_in(user: User, password: str = "kwiga-test") -> bool:
-    return Client().login(username=user.username, password=password)
+    # django-axes needs the request that a real sign-in has.
+    return Client().login(request=HttpRequest(), username=user.username, password=password)
 
 
 # --- a lead manages agents ------------------------------------------------------------------
