@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "suppression.portal.middleware.PortalLocaleMiddleware",
 ]
 
 ROOT_URLCONF = "kwiga_mail.urls"
@@ -118,7 +119,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The owner portal speaks English and Ukrainian (suppression/locale); the console stays English.
+LANGUAGES = [("en", "English"), ("uk", "Українська")]
+LOCALE_PATHS = [BASE_DIR / "suppression" / "locale"]
+LOGIN_URL = "portal:login"
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Kwiga <no-reply@kwiga.example>")
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -165,6 +171,12 @@ SUPPRESSION = {
     "MAX_MESSAGE_BYTES": int(
         os.environ.get("SUPPRESSION_MAX_MESSAGE_BYTES", str(10 * 1024 * 1024))
     ),
+    # The owner portal: requests an owner may file a day, where new requests are announced, the
+    # address links in mails start with, and how long an invitation's set-password link lasts.
+    "OWNER_DAILY_REQUEST_LIMIT": int(os.environ.get("SUPPRESSION_OWNER_DAILY_REQUEST_LIMIT", "30")),
+    "SUPPORT_EMAIL": os.environ.get("SUPPRESSION_SUPPORT_EMAIL", "support@kwiga.example"),
+    "SITE_URL": os.environ.get("KWIGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
+    "INVITATION_DAYS": int(os.environ.get("SUPPRESSION_INVITATION_DAYS", "7")),
 }
 
 # ESP tracking webhooks (django-anymail) at /webhooks/<esp>/tracking/. They refuse every post

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .admin_invite import InviteOwnerMixin
 from .adminsupport import AddressSearchMixin, LargeTableMixin, SuppressionStateFilter
 from .exceptions import SuppressionError
 from .models import (
@@ -53,7 +54,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(School)
-class SchoolAdmin(SimpleHistoryAdmin):
+class SchoolAdmin(InviteOwnerMixin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -210,3 +211,4 @@ class UnparsedMessageAdmin(LargeTableMixin, admin.ModelAdmin):
 
 
 from .api import admin as _api_admin  # noqa: E402, F401  (registers ApiClientAdmin)
+from .portal import admin as _portal_admin  # noqa: E402, F401  (registers AddressInquiryAdmin)

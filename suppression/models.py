@@ -427,3 +427,6 @@ class UnparsedMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin} ({self.size} bytes)"
+
+
+from .portal.models import AddressInquiry, OwnerProfile  # noqa: E402, F401  (portal tables)

@@ -24,6 +24,8 @@ VIEW_MODELS = [
     "unparsedmessage",
     "apiclient",
     "historicalapiclient",
+    "addressinquiry",
+    "historicaladdressinquiry",
 ]
 VIEW_ALL = [f"suppression.view_{model}" for model in VIEW_MODELS]
 
