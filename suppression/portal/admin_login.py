@@ -39,7 +39,8 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
         messages.info(request, _("The support console is for support staff; this is your portal."))
         return redirect("portal:home")
     response = admin.site.login(request, extra_context)
-    form = getattr(response, "context_data", None) and response.context_data.get("form")
+    context = getattr(response, "context_data", None) or {}
+    form = context.get("form")
     if request.method == "POST" and form is not None and form.is_bound:
         codes = {error.code for error in form.non_field_errors().as_data()}
         if OWNER_CODE in codes:

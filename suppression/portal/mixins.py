@@ -42,7 +42,12 @@ class SchoolMixin(OwnerMixin):
             if not found:
                 raise Http404("No such school")
             self.school = found[0]
+            self.resolve_objects(**kwargs)
         return super(OwnerMixin, self).dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def resolve_objects(self, **kwargs: Any) -> None:
+        """Look up the URL's other ids within ``self.school``, before any method check, so that
+        another school's id is a 404 whatever the method."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -32,7 +32,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]
-        counted = self.object_list[: self.cap + 1].count()  # type: ignore[union-attr]
+        counted = self.object_list[: self.cap + 1].count()  # type: ignore[union-attr,attr-defined]
         self.capped = counted > self.cap
         return min(counted, self.cap)
 

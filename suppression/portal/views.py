@@ -27,7 +27,7 @@ from ..exceptions import (
     InvalidEmailAddress,
     SuppressionError,
 )
-from ..models import OwnerProfile
+from ..models import OwnerProfile, ReinstatementRequest
 from ..services import request_submit, request_withdraw
 from ..services.owners import inquiry_submit, owner_set_language
 from . import selectors
@@ -74,9 +74,9 @@ class LoginView(auth_views.LoginView):
     template_name = "portal/login.html"
     authentication_form = PortalAuthenticationForm
     redirect_authenticated_user = True
-    next_page = reverse_lazy("portal:home")
+    next_page = reverse_lazy("portal:home")  # type: ignore[assignment]
 
-    def form_valid(self, form: PortalAuthenticationForm) -> HttpResponse:
+    def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
         profile = OwnerProfile.objects.filter(user=user).first()
@@ -89,7 +89,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("portal:login")
+    next_page = reverse_lazy("portal:login")  # type: ignore[assignment]
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -343,15 +343,24 @@ class RequestListView(SchoolMixin, TemplateView):
         return context
 
 
-class RequestDetailView(SchoolMixin, TemplateView):
+class SchoolRequestMixin(SchoolMixin):
+    """``self.found`` is the URL's request, if it belongs to the URL's school."""
+
+    found: ReinstatementRequest
+
+    def resolve_objects(self, **kwargs: Any) -> None:
+        self.found = get_object_or_404(
+            selectors.school_requests(self.school).select_related("suppression"),
+            pk=kwargs["pk"],
+        )
+
+
+class RequestDetailView(SchoolRequestMixin, TemplateView):
     template_name = "portal/request_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        request = get_object_or_404(
-            selectors.school_requests(self.school).select_related("suppression"),
-            pk=self.kwargs["pk"],
-        )
+        request = self.found
         context.update(
             request_obj=request,
             advice=advice_for(request.suppression.reason),
@@ -360,13 +369,11 @@ class RequestDetailView(SchoolMixin, TemplateView):
         return context
 
 
-class WithdrawView(SchoolMixin, View):
+class WithdrawView(SchoolRequestMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, school: str, pk: int) -> HttpResponse:
-        found = selectors.school_requests(self.school).filter(pk=pk).first()
-        if found is None:
-            raise Http404("No such request")
+        found = self.found
         try:
             request_withdraw(request=found, actor=request.user)
         except AlreadyDecided:
