@@ -66,7 +66,9 @@ def test_owner_asks_support_approves_owner_sees_it_in_english_and_ukrainian(live
 
         # the paused list, searched by address
         page.get_by_role("heading", name="Paused addresses").wait_for()
-        assert page.locator("table").get_by_text("The recipient marked our mail as spam.").count() == 1
+        assert (
+            page.locator("table").get_by_text("The recipient marked our mail as spam.").count() == 1
+        )
         shoot(page, "02-paused")
         page.get_by_label("Address or domain").fill("Kate.Smith@Example.com")
         page.get_by_role("button", name="Search").click()

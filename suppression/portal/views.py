@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
@@ -300,7 +301,7 @@ class AskSupportView(SchoolMixin, FormView):
         given = self.request.GET.get("address", "")
         try:
             return {"address": clean_address(given)} if given else {}
-        except Exception:
+        except ValidationError:
             return {}
 
     def form_valid(self, form: AskSupportForm) -> HttpResponse:  # type: ignore[override]

@@ -157,3 +157,15 @@ def test_command_invites_and_reuses_the_user(
 def test_a_staff_account_is_never_made_an_owner(school, agent) -> None:
     with pytest.raises(errors.NotAllowed):
         owner_invite(email=agent.email, school=school, actor=None)
+
+
+def test_only_leads_see_the_invite_button(school, lead, agent) -> None:
+    change = reverse("admin:suppression_school_change", args=[school.pk])
+    invite = reverse("admin:suppression_school_invite_owner", args=[school.pk])
+    as_lead = Client()
+    as_lead.force_login(lead)
+    assert invite in as_lead.get(change).content.decode()
+    assert "Send the invitation" in as_lead.get(invite).content.decode()
+    as_agent = Client()
+    as_agent.force_login(agent)
+    assert as_agent.get(invite).status_code == 403
