@@ -11,7 +11,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .admin_invite import InviteOwnerMixin
-from .adminsupport import AddressSearchMixin, LargeTableMixin, SuppressionStateFilter
+from .adminsupport import (
+    AddressSearchMixin,
+    LargeTableMixin,
+    SuppressionStateFilter,
+    shown_text,
+)
 from .exceptions import SuppressionError
 from .models import (
     BounceEvent,
@@ -23,6 +28,7 @@ from .models import (
     SuppressionChange,
     UnparsedMessage,
 )
+from .textsafety import visible_controls
 
 
 class NoWritesMixin:
@@ -120,6 +126,22 @@ class SuppressionAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
     list_select_related = ["address"]
     raw_id_fields = ["address"]
     ordering = ["-opened_at"]
+    fields = [
+        "address",
+        "trigger",
+        "reason",
+        "bounce_type",
+        "is_repeat",
+        "opened_at",
+        "opened_by",
+        "open_note_shown",
+        "lifted_at",
+        "lifted_by",
+        "lift_note_shown",
+    ]
+    readonly_fields = ["open_note_shown", "lift_note_shown"]
+    open_note_shown = shown_text("open_note", "open note")
+    lift_note_shown = shown_text("lift_note", "lift note")
 
 
 @admin.register(BounceEvent)
@@ -140,6 +162,29 @@ class BounceEventAdmin(AddressSearchMixin, NoWritesMixin, LargeTableMixin, admin
     list_filter = ["bounce_type", "reason", "source", "stream"]
     list_select_related = ["address", "school"]
     ordering = ["-occurred_at"]
+    fields = [
+        "address",
+        "suppression",
+        "occurred_at",
+        "received_at",
+        "bounce_type",
+        "reason",
+        "status",
+        "smtp_code",
+        "diagnostic_shown",
+        "rule",
+        "remote_mta_shown",
+        "source",
+        "dedupe_key",
+        "stream",
+        "school",
+        "message_id_shown",
+    ]
+    readonly_fields = ["diagnostic_shown", "remote_mta_shown", "message_id_shown"]
+    # Written by whoever sent the bounce.
+    diagnostic_shown = shown_text("diagnostic", "diagnostic")
+    remote_mta_shown = shown_text("remote_mta", "remote MTA")
+    message_id_shown = shown_text("message_id", "original Message-ID")
 
 
 @admin.register(ReinstatementRequest)
@@ -159,6 +204,24 @@ class ReinstatementRequestAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
     list_select_related = ["address", "school", "requested_by", "decided_by"]
     ordering = ["-created_at"]
     actions = ["approve_selected"]
+    fields = [
+        "address",
+        "school",
+        "suppression",
+        "requested_by",
+        "on_behalf_of_owner",
+        "explanation_shown",
+        "status",
+        "created_at",
+        "decided_by",
+        "decided_at",
+        "decision_note_shown",
+        "override_reason_shown",
+    ]
+    readonly_fields = ["explanation_shown", "decision_note_shown", "override_reason_shown"]
+    explanation_shown = shown_text("explanation", "explanation")
+    decision_note_shown = shown_text("decision_note", "decision note")
+    override_reason_shown = shown_text("override_reason", "override reason")
 
     def has_decide_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("suppression.decide_reinstatementrequest")
@@ -194,14 +257,23 @@ class SuppressionChangeAdmin(AddressSearchMixin, NoWritesMixin, LargeTableMixin,
 class UnparsedMessageAdmin(LargeTableMixin, admin.ModelAdmin):
     """Bounce messages the parser could not read, kept for a person to look at."""
 
-    list_display = ["received_at", "origin", "size", "detail"]
+    list_display = ["received_at", "origin_shown", "size", "detail_shown"]
     search_fields = ["origin", "=sha256"]
-    readonly_fields = ["received_at", "origin", "sha256", "size", "detail", "raw_excerpt"]
-    exclude = ["raw"]
+    fields = ["received_at", "origin_shown", "sha256", "size", "detail_shown", "raw_excerpt"]
+    readonly_fields = [
+        "received_at",
+        "origin_shown",
+        "sha256",
+        "size",
+        "detail_shown",
+        "raw_excerpt",
+    ]
+    origin_shown = shown_text("origin", "origin")
+    detail_shown = shown_text("detail", "detail")
 
     @admin.display(description="Message (first 20 kB)")
     def raw_excerpt(self, obj: UnparsedMessage) -> str:
-        return bytes(obj.raw[:20000]).decode("utf-8", errors="replace")
+        return visible_controls(bytes(obj.raw[:20000]).decode("utf-8", errors="replace"))
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
+from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import EmptyResultSet
@@ -14,6 +15,7 @@ from django.http import HttpRequest
 
 from .addresses import normalize_email
 from .exceptions import InvalidEmailAddress
+from .textsafety import visible_controls
 
 EXACT_COUNT_BELOW = 10_000
 
@@ -99,3 +101,19 @@ class SuppressionStateFilter(admin.SimpleListFilter):
         if self.value() == "lifted":
             return queryset.filter(lifted_at__isnull=False)
         return queryset
+
+
+def shown_text(field: str, description: str) -> Any:
+    """A read-only admin column or field showing ``field`` with its hidden characters named.
+
+    Outside text (a server's diagnostic, an owner's explanation, a note) is stored as received;
+    on the page a right-to-left override or a zero-width character appears as ``<U+202E>``
+    instead of silently reordering or hiding what the text says.
+    """
+
+    @admin.display(description=description)
+    def show(model_admin: admin.ModelAdmin, obj: Any) -> str:
+        return visible_controls(getattr(obj, field))
+
+    show.__name__ = f"{field}_shown"
+    return show

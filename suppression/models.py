@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .taxonomy import REASON_LABELS, BounceType, Reason
+from .textsafety import visible_controls
 
 
 class ReasonChoices(models.TextChoices):
@@ -429,7 +430,8 @@ class UnparsedMessage(models.Model):
         ordering = ["-received_at"]
 
     def __str__(self) -> str:
-        return f"{self.origin} ({self.size} bytes)"
+        # Shown in page titles and breadcrumbs: a file name is outside text.
+        return f"{visible_controls(self.origin)} ({self.size} bytes)"
 
 
 from .portal.models import AddressInquiry, OwnerProfile  # noqa: E402, F401  (portal tables)

@@ -6,6 +6,8 @@ The services gather the facts (under row locks), these functions decide, and the
 from __future__ import annotations
 
 import enum
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +29,10 @@ __all__ = [
     "limits",
     "owner_may_ask_to_resume",
     "probation_end",
+    "soft_bounces_counted",
+    "soft_counts_since_resume",
+    "soft_horizon",
+    "soft_in_window",
 ]
 
 
@@ -80,11 +86,10 @@ def decide_on_bounce(
 ) -> BounceDecision:
     """What a newly recorded bounce does to the address.
 
-    ``soft_in_window`` counts the soft bounces that occurred in the window ending at
-    ``occurred_at``, this one included, and were received after sending was last resumed: those
-    received before were weighed by whoever resumed it. What counts is when we learned of a
-    bounce, not when it happened, so a bounce that happened just before a resume but arrives
-    after it is never lost.
+    ``soft_in_window`` is ``soft_bounces_counted`` over the address's soft bounces, this one
+    included: the most of them, received since the last resume, that fall within one soft window
+    whose newest happened within the window before now. It depends on the set of bounces, never
+    on the order they arrived in.
     """
     if has_open_suppression:
         return BounceDecision(BounceAction.LINK, why="a suppression is already open")
@@ -113,9 +118,57 @@ def decide_on_bounce(
     )
 
 
-def soft_window_start(occurred_at: datetime, lim: Limits) -> datetime:
-    """Earliest occurrence time (exclusive) of a soft bounce that still counts."""
-    return occurred_at - lim.soft_window
+def soft_counts_since_resume(received_at: datetime, resumed_at: datetime | None) -> bool:
+    """Whether a soft bounce counts toward the threshold after the last resume.
+
+    Those received before the resume were weighed by whoever resumed sending. What counts is when
+    we learned of a bounce, not when it happened, so a bounce that happened just before a resume
+    but arrives after it is never lost.
+    """
+    return resumed_at is None or received_at > resumed_at
+
+
+def soft_horizon(now: datetime, lim: Limits) -> datetime:
+    """Occurrence time (exclusive) before which a soft bounce can no longer count at ``now``.
+
+    A counted group's newest bounce happened after ``now - window`` and the group spans less than
+    a window, so none of its bounces happened at or before ``now - 2 * window``: the services read
+    only the bounces after this.
+    """
+    return now - 2 * lim.soft_window
+
+
+def soft_in_window(occurred: Iterable[datetime], *, now: datetime, lim: Limits) -> int:
+    """The most of these soft bounces that happened within one window, its newest recent.
+
+    A group counts when its occurrence times span less than ``lim.soft_window`` (any window, not
+    only the one ending at the latest arrival) and its newest happened after ``now - window``: a
+    replayed year-old batch suppresses nobody today. ``occurred`` is every counted bounce's
+    ``occurred_at``, in any order.
+    """
+    times = sorted(occurred)
+    best = 0
+    # Each recent bounce as the newest of its group; the group reaches back less than a window.
+    for newest in range(bisect_right(times, now - lim.soft_window), len(times)):
+        first = bisect_right(times, times[newest] - lim.soft_window)
+        best = max(best, newest - first + 1)
+    return best
+
+
+def soft_bounces_counted(
+    bounces: Iterable[tuple[datetime, datetime]],
+    *,
+    resumed_at: datetime | None,
+    now: datetime,
+    lim: Limits,
+) -> int:
+    """The soft-bounce count ``decide_on_bounce`` compares with the threshold.
+
+    ``bounces`` are the address's soft bounces as ``(occurred_at, received_at)``; ``resumed_at``
+    is when sending was last resumed (None if never).
+    """
+    counted = (o for o, received in bounces if soft_counts_since_resume(received, resumed_at))
+    return soft_in_window(counted, now=now, lim=lim)
 
 
 def probation_end(resumed_at: datetime, lim: Limits) -> datetime:

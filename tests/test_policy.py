@@ -1,5 +1,6 @@
 """Pure policy rules, no database."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,9 @@ from suppression.policy import (
     decide_on_bounce,
     evaluate_guards,
     guard_refusal,
-    soft_window_start,
+    soft_bounces_counted,
+    soft_horizon,
+    soft_in_window,
 )
 from suppression.taxonomy import BounceType, Reason, bounce_type_for
 
@@ -91,12 +94,86 @@ def test_a_threshold_of_one_makes_any_bounce_stop_sending() -> None:
     assert decision.action == BounceAction.OPEN
 
 
-def test_soft_window_is_fourteen_days_back_from_the_bounce() -> None:
-    start = soft_window_start(NOW, LIM)
-    assert start == NOW - timedelta(days=14)
-    # Three soft bounces spread over 15 days: the first one is outside the window.
-    first, third = NOW - timedelta(days=15), NOW
-    assert first <= soft_window_start(third, LIM)
+D, H = timedelta(days=1), timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("ago", "expected"),
+    [
+        pytest.param([], 0, id="none"),
+        pytest.param([0 * H, 1 * H, 2 * H], 3, id="12:00 11:00 10:00"),
+        pytest.param([13 * D + 23 * H, 6 * D, 0 * D], 3, id="just under fourteen days"),
+        pytest.param([14 * D, 7 * D, 0 * D], 2, id="exactly fourteen days apart is too far"),
+        pytest.param([15 * D, 7 * D, 0 * D], 2, id="fifteen days"),
+        # The qualifying window ends 10 days ago, not at the newest bounce.
+        pytest.param([0 * D, 10 * D, 19 * D, 20 * D], 3, id="an earlier window"),
+        pytest.param([0 * D, 3 * D, 20 * D, 22 * D, 24 * D], 2, id="an old cluster"),
+        pytest.param([365 * D, 365 * D - H, 365 * D - 2 * H], 0, id="a replayed year-old batch"),
+        pytest.param([20 * D, 15 * D, 14 * D], 0, id="newest exactly fourteen days ago"),
+        pytest.param([20 * D, 15 * D, 13 * D], 3, id="newest thirteen days ago"),
+        pytest.param([27 * D, 26 * D, 13 * D], 2, id="recent newest, too wide"),
+        pytest.param([-12 * H, 0 * H, 1 * H], 3, id="one reported up to a day ahead"),
+        pytest.param([1 * H], 1, id="one recent"),
+        pytest.param([20 * D], 0, id="one old"),
+        pytest.param([H, H, H], 3, id="same time"),
+    ],
+)
+def test_soft_bounces_count_within_any_recent_window_in_any_order(ago, expected) -> None:
+    times = [NOW - a for a in ago]
+    for order in itertools.permutations(times):
+        assert soft_in_window(order, now=NOW, lim=LIM) == expected
+
+
+def test_the_window_is_a_setting() -> None:
+    times = [NOW - 20 * D, NOW - 10 * D, NOW]
+    assert soft_in_window(times, now=NOW, lim=Limits(soft_window=timedelta(days=21))) == 3
+    assert soft_in_window(times, now=NOW, lim=Limits(soft_window=timedelta(days=7))) == 1
+
+
+def test_no_counted_bounce_happened_before_the_horizon() -> None:
+    # A counted group ends after now - 14 days and spans less than 14 days.
+    assert soft_horizon(NOW, LIM) == NOW - 28 * D
+    oldest_possible = [NOW - 28 * D + 2 * H, NOW - 14 * D + H, NOW - 14 * D + H]
+    assert soft_in_window(oldest_possible, now=NOW, lim=LIM) == 3
+    assert soft_in_window([NOW - 28 * D, *oldest_possible[1:]], now=NOW, lim=LIM) == 2
+
+
+RESUMED = NOW - 5 * D
+
+
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        pytest.param([None, None, None], 3, id="never resumed"),
+        pytest.param([RESUMED - H] * 3, 0, id="all received before the resume"),
+        pytest.param([RESUMED - H, RESUMED + H, RESUMED + H], 2, id="one before"),
+        pytest.param([RESUMED, RESUMED + H, RESUMED + H], 2, id="at the resume"),
+        # They happened before the resume but we learned of them after: they count in full.
+        pytest.param([RESUMED + H] * 3, 3, id="happened before, received after"),
+    ],
+)
+def test_only_soft_bounces_received_since_the_last_resume_count(received, expected) -> None:
+    occurred = [NOW - 9 * D, NOW - 8 * D, NOW - 7 * D]  # all before the resume
+    bounces = [(o, r or o) for o, r in zip(occurred, received, strict=True)]
+    resumed_at = RESUMED if received[0] is not None else None
+    assert soft_bounces_counted(bounces, resumed_at=resumed_at, now=NOW, lim=LIM) == expected
+
+
+@pytest.mark.parametrize(
+    ("ago", "action"),
+    [(H, BounceAction.OPEN), (13 * D, BounceAction.OPEN), (15 * D, BounceAction.RECORD)],
+)
+def test_threshold_one_stops_sending_on_any_recent_bounce(ago, action) -> None:
+    lim = Limits(soft_threshold=1)
+    decision = decide_on_bounce(
+        bounce_type=BounceType.SOFT,
+        occurred_at=NOW - ago,
+        has_open_suppression=False,
+        probation_until=None,
+        soft_in_window=soft_bounces_counted([(NOW - ago, NOW)], resumed_at=None, now=NOW, lim=lim),
+        lim=lim,
+    )
+    assert decision.action == action
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """Recording bounces through the service: events, suppressions, history, the changes feed."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -107,6 +108,53 @@ def test_three_soft_bounces_over_fifteen_days_do_not_suppress() -> None:
     outcome = bounce("soft@example.com", Reason.MAILBOX_FULL, at=now)
     assert outcome.opened is None
     assert not is_suppressed("soft@example.com")
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations((0, 1, 2))))
+def test_three_soft_bounces_suppress_whatever_order_they_arrive_in(order) -> None:
+    # 12:00, 11:00 and 10:00 today, in every arrival order: the third to arrive suppresses.
+    noon = timezone.now().replace(microsecond=0)
+    outcomes = [
+        bounce("soft@example.com", Reason.MAILBOX_FULL, at=noon - timedelta(hours=hours))
+        for hours in order
+    ]
+    assert [o.opened is not None for o in outcomes] == [False, False, True]
+    assert outcomes[-1].opened.trigger == "soft_threshold"  # type: ignore[union-attr]
+    assert is_suppressed("soft@example.com")
+
+
+def test_a_late_bounce_completes_an_earlier_window() -> None:
+    # Today's bounce arrives first; three that fell within ten days, three weeks ago to ten days
+    # ago, arrive after it: the window that counts ends ten days ago, not at any arrival.
+    now = timezone.now()
+    outcomes = [
+        bounce("late@example.com", Reason.MAILBOX_FULL, at=now - timedelta(days=days))
+        for days in (0, 10, 20, 19)
+    ]
+    assert [o.opened is not None for o in outcomes] == [False, False, False, True]
+    assert is_suppressed("late@example.com")
+
+
+def test_a_replayed_year_old_batch_suppresses_nobody_today() -> None:
+    year_ago = timezone.now() - timedelta(days=365)
+    for hours in (0, 1, 2, 3):
+        bounce("old@example.com", Reason.MAILBOX_FULL, at=year_ago + timedelta(hours=hours))
+    assert not is_suppressed("old@example.com")
+    # A fresh one today is the only recent one: one of three.
+    outcome = bounce("old@example.com", Reason.MAILBOX_FULL)
+    assert outcome.opened is None
+    assert outcome.decision is not None and outcome.decision.why.startswith("1 of 3")
+
+
+@pytest.mark.parametrize(("days_ago", "suppressed"), [(0, True), (13, True), (15, False)])
+def test_threshold_one_stops_sending_on_any_recent_soft_bounce(
+    settings, days_ago, suppressed
+) -> None:
+    settings.SUPPRESSION = {**settings.SUPPRESSION, "SOFT_BOUNCE_THRESHOLD": 1}
+    at = timezone.now() - timedelta(days=days_ago)
+    outcome = bounce("one@example.com", Reason.MAILBOX_FULL, at=at)
+    assert (outcome.opened is not None) is suppressed
+    assert is_suppressed("one@example.com") is suppressed
 
 
 def test_complaint_suppresses_at_once() -> None:

@@ -327,3 +327,17 @@ def test_hard_bounce_from_before_a_resume_arriving_after_it_needs_a_lead(
     )
     with pytest.raises(errors.HardBounceAfterReinstatement):
         services.request_approve(request=submit(owner, school), actor=agent)
+
+
+def test_soft_bounces_received_since_a_resume_suppress_in_any_order(
+    owner, agent, school, suppressed
+) -> None:
+    services.request_approve(request=submit(owner, school), actor=agent)
+    now = timezone.now()
+    # They all happened before the resume, but arrive after it, newest first.
+    outcomes = [
+        bounce("kate@example.com", Reason.MAILBOX_FULL, at=now - timedelta(days=days))
+        for days in (1, 2, 3)
+    ]
+    assert [o.opened is not None for o in outcomes] == [False, False, True]
+    assert is_suppressed("kate@example.com")

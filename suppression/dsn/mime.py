@@ -304,7 +304,9 @@ def _walk(msg: Part, parts: Parts, depth: int, budget: list[int], inside_origina
             parts.feedback_reports.append(part_text(msg))
         return
     if ctype in ("text/rfc822-headers", "text/global-headers", "message/rfc822-headers"):
-        parts.originals.append(headers_from_text(part_text(msg)))
+        # Read up to the header budget, not a text part's: one 100 kB header must not push the
+        # X-Kwiga-* headers after it out of reach.
+        parts.originals.append(headers_from_text(part_text(msg, limit=MAX_HEAD_BYTES)))
         return
     if msg.children is not None:
         is_message = ctype.startswith("message/")

@@ -30,8 +30,13 @@ from suppression.dsn.textutil import (
     parse_date,
 )
 from suppression.taxonomy import bounce_type_for
+from suppression.textsafety import cut
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_MESSAGE_ID = 998  # the longest line RFC 5322 allows
+# X-Kwiga-School and -Stream: longer than any slug, so that an over-long value names no school
+# rather than, cut short, the wrong one.
+MAX_FACT = 200
 _VALID_STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
 _FAILED_ACTIONS = ("failed", "failure", "")
 _DELIVERED_ACTIONS = ("delivered", "relayed", "expanded", "deliverable")
@@ -65,7 +70,13 @@ def _unparseable(detail: str, bounce_id: str = "") -> ParseResult:
 
 
 def _message_id(value: str) -> str:
+    # The bounce's own id only tells messages apart (it keys deduplication): never shown.
     return value.strip().strip("<>").strip()[:255]
+
+
+def _original_id(value: str) -> str:
+    """The returned message's Message-ID; as long as the column holds, a longer one marked cut."""
+    return cut(value.strip().strip("<>").strip(), MAX_MESSAGE_ID)
 
 
 class _Context:
@@ -105,9 +116,9 @@ class _Context:
                     found[name] = match.group(1).strip()
                     break
         return (
-            _message_id(found["Message-ID"]),
-            found["X-Kwiga-School"][:100],
-            found["X-Kwiga-Stream"][:40].lower(),
+            _original_id(found["Message-ID"]),
+            cut(found["X-Kwiga-School"], MAX_FACT),
+            cut(found["X-Kwiga-Stream"], MAX_FACT).lower(),
         )
 
     def result(
@@ -454,9 +465,9 @@ def _original_recipients(ctx: _Context) -> list[str]:
 
 def _from_esp_json(ctx: _Context, data: dict) -> ParseResult:
     event = esp.read_event(data)
-    ctx.original_id = ctx.original_id or _message_id(event.headers.get("message-id", ""))
-    ctx.school = ctx.school or event.headers.get("x-kwiga-school", "")[:100]
-    ctx.stream = ctx.stream or event.headers.get("x-kwiga-stream", "")[:40].lower()
+    ctx.original_id = ctx.original_id or _original_id(event.headers.get("message-id", ""))
+    ctx.school = ctx.school or cut(event.headers.get("x-kwiga-school", ""), MAX_FACT)
+    ctx.stream = ctx.stream or cut(event.headers.get("x-kwiga-stream", ""), MAX_FACT).lower()
     built = []
     for item in event.recipients:
         address = normalize_address(item.address)

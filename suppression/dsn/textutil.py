@@ -8,6 +8,8 @@ from email.utils import parsedate_to_datetime
 
 import idna
 
+from suppression.textsafety import cut
+
 # Bounded repetitions and a domain part that cannot contain the dot separating its labels keep
 # this linear on hostile input. Labels before the last may be internationalized (letters of any
 # script: "anna@bücher.example"); the top-level label stays ASCII, so that text written straight
@@ -58,7 +60,8 @@ _CONTROLS = {code: None for code in [*range(0, 9), 11, 12, *range(14, 32), 127]}
 
 
 def clip(text: str, limit: int = MAX_DIAGNOSTIC) -> str:
-    return collapse(text.translate(_CONTROLS))[:limit]
+    """A diagnostic on one line, without controls; a longer one is cut with a visible mark."""
+    return cut(collapse(text.translate(_CONTROLS)), limit)
 
 
 _XTEXT_RE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")

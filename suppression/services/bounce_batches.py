@@ -3,13 +3,15 @@
 ``bounce_record`` costs about fifteen statements and a commit per event, which caps one process
 at a few hundred events a second. The platform's MTA sends batches of hundreds, so this records a
 batch in one transaction with a handful of set-based statements, applying the very same policy
-(``policy.decide_on_bounce``) event by event in Python. Whenever the batch cannot be recorded
-that way (another writer inserted one of its events first, a deadlock), it is rolled back and
-recorded event by event through ``bounce_record``, which resolves every race on its own.
+(``policy.soft_in_window``, ``policy.decide_on_bounce``) event by event in Python. Whenever the
+batch cannot be recorded that way (another writer inserted one of its events first, a deadlock),
+it is rolled back and recorded event by event through ``bounce_record``, which resolves every
+race on its own.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +26,7 @@ from ..addresses import NormalizedAddress, normalize_email
 from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, EmailAddress, School, Suppression, SuppressionChange
 from ..taxonomy import BounceType, bounce_type_for
-from .bounces import _validate, bounce_record
+from .bounces import _validate, bounce_record, storable_texts
 from .common import CHANGES_FEED_LOCK, Actor, audited_save, lock_address
 
 
@@ -185,21 +187,24 @@ def _record_all(
         .values_list("address_id", "last")
     )
     lim = policy.limits()
+    now = timezone.now()
     soft_ids = [
         addresses[e.normalized.address].pk for e in valid if e.bounce_type == BounceType.SOFT
     ]
-    # (occurred_at, received_at) of every soft bounce that might still count for this batch
-    softs: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    # Per address, the occurrence times of every soft bounce that still counts (received since the
+    # last resume), kept sorted: the events of this batch are added as they are recorded.
+    softs: dict[int, list[datetime]] = defaultdict(list)
     if soft_ids:
-        earliest = min(policy.soft_window_start(e.item.occurred_at, lim) for e in valid)
         for address_id, occurred, received in BounceEvent.objects.filter(
             address_id__in=soft_ids,
             bounce_type=BounceType.SOFT,
-            occurred_at__gt=earliest,
+            occurred_at__gt=policy.soft_horizon(now, lim),
         ).values_list("address_id", "occurred_at", "received_at"):
-            softs[address_id].append((occurred, received))
+            if policy.soft_counts_since_resume(received, last_lifted.get(address_id)):
+                softs[address_id].append(occurred)
+        for times in softs.values():
+            times.sort()
 
-    now = timezone.now()
     opened: list[Suppression] = []
     ended_probation: list[EmailAddress] = []
     events: list[BounceEvent] = []
@@ -210,17 +215,12 @@ def _record_all(
         seen.add(item.dedupe_key)
         address = addresses[entry.normalized.address]
         current = open_now.get(address.pk)
+        if entry.bounce_type == BounceType.SOFT:
+            # Received now, so after any resume: it counts (policy.soft_counts_since_resume).
+            bisect.insort(softs[address.pk], item.occurred_at)
         soft_in_window = 0
         if entry.bounce_type == BounceType.SOFT and current is None:
-            start, lifted = (
-                policy.soft_window_start(item.occurred_at, lim),
-                last_lifted.get(address.pk),
-            )
-            soft_in_window = 1 + sum(
-                1
-                for occurred, received in softs[address.pk]
-                if start < occurred <= item.occurred_at and (lifted is None or received > lifted)
-            )
+            soft_in_window = policy.soft_in_window(softs[address.pk], now=now, lim=lim)
         decision = policy.decide_on_bounce(
             bounce_type=BounceType(entry.bounce_type),
             occurred_at=item.occurred_at,
@@ -250,8 +250,6 @@ def _record_all(
                 address.probation_until = None
                 address._probation_why = current._change_reason  # type: ignore[attr-defined]
                 ended_probation.append(address)
-        if entry.bounce_type == BounceType.SOFT:
-            softs[address.pk].append((item.occurred_at, now))
         events.append(
             BounceEvent(
                 address=address,
@@ -262,14 +260,16 @@ def _record_all(
                 reason=str(item.reason),
                 status=item.status,
                 smtp_code=item.smtp_code,
-                diagnostic=item.diagnostic,
-                rule=item.rule[:100],
-                remote_mta=item.remote_mta[:255],
                 source=source,
                 dedupe_key=item.dedupe_key,
                 stream=item.stream,
                 school=item.school,
-                message_id=item.message_id[:998],
+                **storable_texts(
+                    diagnostic=item.diagnostic,
+                    rule=item.rule,
+                    remote_mta=item.remote_mta,
+                    message_id=item.message_id,
+                ),
             )
         )
         result.created = True

@@ -15,6 +15,7 @@ from ..addresses import normalize_email
 from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, School, Source, Stream, Suppression
 from ..taxonomy import BounceType, Reason, bounce_type_for
+from ..textsafety import clean_line, clean_text
 from .common import Actor, lock_address, lock_open_suppression, suppression_open
 
 MAX_DEDUPE_KEY = 255
@@ -25,6 +26,29 @@ IMPLAUSIBLE_TIME = "must be after 1970 and not more than a day in the future"
 # would then pass for a status whose class is not "5", turning a permanent failure soft.
 STATUS_RE = re.compile(r"[245]\.\d{1,3}\.\d{1,3}", re.ASCII)
 SMTP_CODE_RE = re.compile(r"[2-5]\d\d", re.ASCII)
+# Outside text is cut to these lengths, with a visible mark (textsafety.CUT_MARK).
+MAX_DIAGNOSTIC = 10_000
+MAX_RULE = 100
+MAX_REMOTE_MTA = 255
+MAX_MESSAGE_ID = 998
+
+
+def storable_texts(
+    *, diagnostic: str, rule: str, remote_mta: str, message_id: str
+) -> dict[str, str]:
+    """An event's free-text fields as they can be stored, whoever sent them.
+
+    The diagnostic is kept as the server wrote it, minus NUL (which PostgreSQL refuses) and lone
+    surrogates (which have no UTF-8 form); the one-line fields also lose control characters.
+    Over-long values are cut with a visible mark rather than refused: the rest of the event is
+    still worth recording.
+    """
+    return {
+        "diagnostic": clean_text(diagnostic, limit=MAX_DIAGNOSTIC),
+        "rule": clean_line(rule, limit=MAX_RULE),
+        "remote_mta": clean_line(remote_mta, limit=MAX_REMOTE_MTA),
+        "message_id": clean_line(message_id, limit=MAX_MESSAGE_ID),
+    }
 
 
 def plausible_time(value: datetime) -> bool:
@@ -131,13 +155,12 @@ def bounce_record(
                 bounce_type=bounce_type,
                 status=status,
                 smtp_code=smtp_code,
-                diagnostic=diagnostic,
-                rule=rule[:100],
-                remote_mta=remote_mta[:255],
                 stream=stream,
                 school=school,
-                message_id=message_id[:998],
                 actor=actor,
+                **storable_texts(
+                    diagnostic=diagnostic, rule=rule, remote_mta=remote_mta, message_id=message_id
+                ),
             )
     except IntegrityError:
         # The same report raced in through another connection (or the key was reused for
@@ -177,15 +200,20 @@ def _record(
         last=Max("lifted_at")
     )["last"]
     soft_in_window = 0
+    received_at = timezone.now()
     if bounce_type == BounceType.SOFT and open_suppression is None:
-        counted = address.events.filter(
+        # Every soft bounce that could still count, whenever it happened relative to this one:
+        # the rule looks at the whole set, so arrival order never matters.
+        earlier = address.events.filter(
             bounce_type=BounceType.SOFT,
-            occurred_at__gt=policy.soft_window_start(occurred_at, lim),
-            occurred_at__lte=occurred_at,
+            occurred_at__gt=policy.soft_horizon(received_at, lim),
         )
-        if last_lifted_at is not None:
-            counted = counted.filter(received_at__gt=last_lifted_at)
-        soft_in_window = 1 + counted.count()
+        soft_in_window = policy.soft_bounces_counted(
+            [*earlier.values_list("occurred_at", "received_at"), (occurred_at, received_at)],
+            resumed_at=last_lifted_at,
+            now=received_at,
+            lim=lim,
+        )
     decision = policy.decide_on_bounce(
         bounce_type=bounce_type,
         occurred_at=occurred_at,
@@ -222,6 +250,7 @@ def _record(
         stream=stream,
         school=school,
         message_id=message_id,
+        received_at=received_at,
     )
     event.save()
     return BounceOutcome(event, created=True, opened=opened, decision=decision)

@@ -20,10 +20,13 @@ from ..dsn import FailedRecipient, Kind, ParseResult, parse_message
 from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, School, Source, Stream, UnparsedMessage
 from ..taxonomy import Reason
+from ..textsafety import clean_line, clean_text
 from .bounces import bounce_record, occurred_or_now
 from .common import Actor
 
 MAX_ORIGIN = 1000
+MAX_SLUG = 100  # School.slug
+MAX_DETAIL = 10_000
 
 
 class MessageOutcome(enum.StrEnum):
@@ -77,16 +80,20 @@ def dsn_dedupe_key(*, raw: bytes, bounce_message_id: str, recipient: str) -> str
 
 
 def school_for(slug: str) -> School | None:
-    """The school an ``X-Kwiga-School`` header names; an unknown slug is no reason to fail."""
-    slug = slug.strip()
-    if not slug:
+    """The school an ``X-Kwiga-School`` header names; an unknown slug is no reason to fail.
+
+    Whoever mails the bounce address writes this header: cleaned before the lookup (PostgreSQL
+    refuses a NUL in a query), and a value longer than any slug names no school.
+    """
+    slug = clean_line(slug)
+    if not slug or len(slug) > MAX_SLUG:
         return None
     return School.objects.filter(slug=slug).first()
 
 
 def stream_for(value: str) -> str:
     """The ``X-Kwiga-Stream`` header as a Stream value, "" when it is none of ours."""
-    value = value.strip().lower()
+    value = clean_line(value).lower()
     return value if value in Stream.values else Stream.UNKNOWN.value
 
 
@@ -95,18 +102,51 @@ def message_ingest(*, raw: bytes, origin: str, actor: Actor = None) -> MessageRe
 
     Each recipient is recorded by ``bounce_record`` in its own transaction (locking its address),
     once per (bounce Message-ID or raw bytes, recipient), so ingesting the same message again
-    records nothing new. A message the parser cannot read, or whose recipients are all invalid
-    addresses, is kept in ``UnparsedMessage`` (once per sha256). Database errors propagate: the
-    caller decides whether to retry.
+    records nothing new. A message the parser cannot read, whose recipients are all invalid
+    addresses, or that the database refuses for what it says, is kept in ``UnparsedMessage``
+    (once per sha256): one poison message never stops the ones after it. Every header value is
+    cleaned before use (``textsafety``). Other database errors (the database is down, a
+    deadlock) propagate: the caller decides whether to retry.
     """
+    origin = clean_line(origin, limit=MAX_ORIGIN)
     result = parse_message(raw, max_bytes=setting("MAX_MESSAGE_BYTES"))
-    report = MessageReport(origin=origin, kind=result.kind, detail=result.detail)
+    report = MessageReport(origin=origin, kind=result.kind, detail=clean_text(result.detail))
     if result.kind is Kind.UNPARSEABLE:
-        report.unparsed = unparsed_keep(raw=raw, origin=origin, detail=result.detail)
+        report.unparsed = unparsed_keep(raw=raw, origin=origin, detail=report.detail)
         return report
     if result.kind not in (Kind.FAILED, Kind.COMPLAINT) or not result.recipients:
         return report
 
+    try:
+        _record_recipients(result, report, raw=raw, actor=actor)
+    except REFUSED as error:
+        # Not expected once the values are cleaned; if it happens anyway, the message is kept
+        # for a person, and the next one is read.
+        report.detail = f"could not be recorded: {_refusal(error)}"
+        report.unparsed = unparsed_keep(raw=raw, origin=origin, detail=report.detail)
+        return report
+
+    if report.invalid and not report.recorded and not report.duplicates:
+        detail = "no valid recipient: " + "; ".join(
+            f"{item.recipient!r} ({item.why})" for item in report.invalid
+        )
+        report.detail = detail
+        report.unparsed = unparsed_keep(raw=raw, origin=origin, detail=detail)
+    return report
+
+
+# Refusals for what a message says, not for the database's state: retrying cannot help.
+# (UnicodeError, a ValueError, is how a driver refuses text it cannot encode.)
+REFUSED = (DataError, ValueError)
+
+
+def _refusal(error: Exception) -> str:
+    return f"{type(error).__name__}: {clean_line(error, limit=200)}"
+
+
+def _record_recipients(
+    result: ParseResult, report: MessageReport, *, raw: bytes, actor: Actor
+) -> None:
     school = school_for(result.school)
     stream = stream_for(result.stream)
     for recipient in result.recipients:
@@ -119,25 +159,16 @@ def message_ingest(*, raw: bytes, origin: str, actor: Actor = None) -> MessageRe
             )
         except InvalidBounce as error:
             why = error.field_errors.get("email") or error.message
-            report.invalid.append(InvalidRecipient(recipient.recipient, why))
+            report.invalid.append(InvalidRecipient(clean_line(recipient.recipient), why))
             continue
-        except DataError as error:
-            # Refused for what it says, not for the database's state: retrying cannot help.
-            why = f"the database refused it: {str(error).strip()[:200]}"
-            report.invalid.append(InvalidRecipient(recipient.recipient, why))
+        except REFUSED as error:
+            why = f"the database refused it: {_refusal(error)}"
+            report.invalid.append(InvalidRecipient(clean_line(recipient.recipient), why))
             continue
         if outcome.created:
             report.recorded.append(outcome.event)
         else:
             report.duplicates += 1
-
-    if report.invalid and not report.recorded and not report.duplicates:
-        detail = "no valid recipient: " + "; ".join(
-            f"{item.recipient!r} ({item.why})" for item in report.invalid
-        )
-        report.detail = detail
-        report.unparsed = unparsed_keep(raw=raw, origin=origin, detail=detail)
-    return report
 
 
 def aliased_from(recipient: FailedRecipient) -> str:
@@ -163,7 +194,9 @@ def aliased_from(recipient: FailedRecipient) -> str:
 
 def _event_fields(result: ParseResult, recipient: FailedRecipient, *, raw: bytes) -> dict[str, Any]:
     complaint = result.kind is Kind.COMPLAINT
-    email = recipient.recipient
+    # Whoever mails the bounce address writes every one of these; bounce_record cleans and cuts
+    # the free-text fields, the recipient and the ids are cleaned here before they are hashed.
+    email = clean_line(recipient.recipient)
     diagnostic = recipient.diagnostic
     original = aliased_from(recipient)
     if original:
@@ -172,7 +205,7 @@ def _event_fields(result: ParseResult, recipient: FailedRecipient, *, raw: bytes
         "email": email,
         "source": Source.DSN,
         "dedupe_key": dsn_dedupe_key(
-            raw=raw, bounce_message_id=result.bounce_message_id, recipient=recipient.recipient
+            raw=raw, bounce_message_id=clean_line(result.bounce_message_id), recipient=email
         ),
         # The parser already falls back to the bounce's Date; without either, or with a date no
         # mail server could mean, the time it reached us.
@@ -180,19 +213,11 @@ def _event_fields(result: ParseResult, recipient: FailedRecipient, *, raw: bytes
         "reason": Reason.COMPLAINT if complaint else recipient.reason,
         "status": recipient.status,
         "smtp_code": recipient.smtp_code,
-        "diagnostic": printable(diagnostic),
-        "rule": printable(recipient.rule),
-        "remote_mta": printable(recipient.remote_mta),
-        "message_id": printable(result.original_message_id),
+        "diagnostic": diagnostic,
+        "rule": recipient.rule,
+        "remote_mta": recipient.remote_mta,
+        "message_id": result.original_message_id,
     }
-
-
-def printable(text: str) -> str:
-    """Text without NUL characters, which PostgreSQL cannot store in a text column.
-
-    Quoted-printable "=00" in a bounce decodes to one; the text around it is still worth keeping.
-    """
-    return text.replace("\x00", "")
 
 
 def unparsed_keep(*, raw: bytes, origin: str, detail: str) -> UnparsedMessage:
@@ -210,11 +235,11 @@ def unparsed_keep(*, raw: bytes, origin: str, detail: str) -> UnparsedMessage:
     if len(raw) > limit:
         detail = f"{detail} (kept the first {limit} of {len(raw)} bytes)"
     message = UnparsedMessage(
-        origin=printable(origin)[:MAX_ORIGIN],
+        origin=clean_line(origin, limit=MAX_ORIGIN),
         sha256=digest,
         size=len(raw),
         raw=kept,
-        detail=printable(detail),
+        detail=clean_text(detail, limit=MAX_DETAIL),
     )
     try:
         with transaction.atomic():

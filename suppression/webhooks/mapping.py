@@ -21,8 +21,9 @@ from ..dsn.classify import classify
 from ..dsn.textutil import find_smtp_code, find_status
 from ..models import Source
 from ..services.bounces import occurred_or_now
-from ..services.ingest import printable, stream_for
+from ..services.ingest import stream_for
 from ..taxonomy import BounceType, Reason, bounce_type_for
+from ..textsafety import clean_line, clean_text
 from . import evidence as ev
 
 R = Reason
@@ -157,7 +158,7 @@ def esp_bounce(event: AnymailTrackingEvent, esp_name: str) -> EspBounce | Ignore
     rejection has mislabelled it. ``delivered``, ``autoresponded`` and the rest never are.
     """
     source = source_for(esp_name)
-    recipient = (event.recipient or "").strip()
+    recipient = clean_line(event.recipient)
     if not recipient:
         return Ignored(f"{event.event_type} event names no recipient")
     found = ev.READERS.get(source, ev.generic)(event)
@@ -168,7 +169,7 @@ def esp_bounce(event: AnymailTrackingEvent, esp_name: str) -> EspBounce | Ignore
 
     # The provider's own description (boilerplate per bounce type) is shown when the server
     # said nothing, but never classified.
-    diagnostic = printable(found.diagnostic or str(event.description or ""))
+    diagnostic = clean_text(found.diagnostic or str(event.description or ""))
     status, smtp_code = _codes(found, found.diagnostic)
     permanent = (status or smtp_code).startswith("5")
     if event.event_type == EventType.COMPLAINED and label == "not-spam":
@@ -201,11 +202,12 @@ def esp_bounce(event: AnymailTrackingEvent, esp_name: str) -> EspBounce | Ignore
         status=status,
         smtp_code=smtp_code,
         diagnostic=diagnostic,
-        rule=printable(rule),
-        remote_mta=printable(found.remote_mta),
+        # Cleaned here; bounce_record cuts over-long values with a visible mark.
+        rule=clean_line(rule),
+        remote_mta=clean_line(found.remote_mta),
         stream=stream_for(ev.metadata_value(event, found, "stream")),
-        school_slug=printable(ev.metadata_value(event, found, "school"))[:100],
-        message_id=printable(found.message_id or str(event.message_id or "")).strip().strip("<>"),
+        school_slug=clean_line(ev.metadata_value(event, found, "school")),
+        message_id=clean_line(found.message_id or str(event.message_id or "")).strip("<> "),
     )
 
 
@@ -251,7 +253,7 @@ def dedupe_key(
     event repeat its id, and a provider without ids repeats the same raw event.
     """
     base = found.event_id or str(event.event_id or "") or f"raw:{raw_digest(event.esp_event)}"
-    key = f"{base}:{(event.recipient or '').strip().lower()}"
+    key = clean_line(f"{base}:{clean_line(event.recipient).lower()}")
     if source == Source.ESP_OTHER:
         key = f"{esp_name}:{key}"
     if len(key) > MAX_KEY:

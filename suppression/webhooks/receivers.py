@@ -11,6 +11,7 @@ from django.db import DataError
 from ..exceptions import InvalidBounce
 from ..services.bounces import BounceOutcome, bounce_record
 from ..services.ingest import school_for
+from ..textsafety import cut
 from .mapping import Ignored, esp_bounce
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,14 @@ def record_tracking_event(
             mapped.why,
         )
         return None
+    school = school_for(mapped.school_slug)
+    if mapped.school_slug and school is None:
+        logger.warning(
+            "%s event %s names no known school: %s",
+            esp_name,
+            event.event_id,
+            cut(mapped.school_slug, 120),
+        )
     try:
         outcome = bounce_record(
             email=mapped.email,
@@ -48,7 +57,7 @@ def record_tracking_event(
             rule=mapped.rule,
             remote_mta=mapped.remote_mta,
             stream=mapped.stream,
-            school=school_for(mapped.school_slug),
+            school=school,
             message_id=mapped.message_id,
         )
     except (InvalidBounce, DataError) as error:

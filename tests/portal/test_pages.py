@@ -343,3 +343,16 @@ def test_a_user_without_a_school_sees_no_school(db) -> None:
     client = Client()
     client.force_login(lonely)
     assert "No school yet" in client.get(reverse("portal:home")).content.decode()
+
+
+def test_hidden_reordering_characters_are_shown_not_applied(
+    school, owner, owner_client, paused
+) -> None:
+    request = services.request_submit(
+        email="kate@example.com",
+        school=school,
+        actor=owner,
+        explanation="The client cleared the mailbox \u202etxt.exe today.",
+    )
+    page = owner_client.get(url("request_detail", school, pk=request.pk)).content.decode()
+    assert "&lt;U+202E&gt;" in page and "\u202e" not in page
