@@ -20,8 +20,9 @@ run: setup
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "  Support console (admin): http://$(HOST):$(PORT)/admin/"
+	@echo "  Owner portal:            http://$(HOST):$(PORT)/portal/"
 	@echo "  Demo logins (password kwiga-demo): agent, lead, auditor in the admin;"
-	@echo "  owner and owner2 are school owners, for the owner portal that comes later"
+	@echo "  owner and owner2 in the owner portal"
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "suppression.portal.middleware.PortalLocaleMiddleware",
     # Last, as django-axes asks: it turns a lockout seen during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -138,7 +139,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The owner portal speaks English and Ukrainian (suppression/locale); the console stays English.
+LANGUAGES = [("en", "English"), ("uk", "Українська")]
+LOCALE_PATHS = [BASE_DIR / "suppression" / "locale"]
+LOGIN_URL = "portal:login"
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Kwiga <no-reply@kwiga.example>")
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -239,6 +245,12 @@ SUPPRESSION: dict[str, Any] = {
     # A login that may act as both database roles (tests, CI) switches each new connection to
     # this one, the application role; in production the application logs in as it instead.
     "DB_APP_ROLE": os.environ.get("DATABASE_APP_ROLE", "").strip(),
+    # The owner portal: requests an owner may file a day, where new requests are announced, the
+    # address links in mails start with, and how long an invitation's set-password link lasts.
+    "OWNER_DAILY_REQUEST_LIMIT": int(os.environ.get("SUPPRESSION_OWNER_DAILY_REQUEST_LIMIT", "30")),
+    "SUPPORT_EMAIL": os.environ.get("SUPPRESSION_SUPPORT_EMAIL", "support@kwiga.example"),
+    "SITE_URL": os.environ.get("KWIGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
+    "INVITATION_DAYS": int(os.environ.get("SUPPRESSION_INVITATION_DAYS", "7")),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {

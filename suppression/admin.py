@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import services
+from .admin_invite import InviteOwnerMixin
 from .adminhistory import ReadOnlyHistoryMixin
 from .adminsupport import (
     AddressSearchMixin,
@@ -72,7 +73,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(School)
-class SchoolAdmin(ReadOnlyHistoryMixin):
+class SchoolAdmin(InviteOwnerMixin, ReadOnlyHistoryMixin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -304,4 +305,5 @@ class UnparsedMessageAdmin(LargeTableMixin, admin.ModelAdmin):
 
 from . import adminusers as _adminusers  # noqa: E402, F401  (users and roles)
 from .api import admin as _api_admin  # noqa: E402, F401  (registers ApiClientAdmin)
+from .portal import admin as _portal_admin  # noqa: E402, F401  (registers AddressInquiryAdmin)
 from .signin import admin as _signin_admin  # noqa: E402, F401  (replaces axes' attempts admin)

@@ -25,6 +25,11 @@ DEFAULTS: dict[str, Any] = {
     "WEB_STATEMENT_TIMEOUT_SECONDS": 30,
     # The PostgreSQL role each connection switches to (suppression/dbroles.py); "" for none.
     "DB_APP_ROLE": "",
+    # The owner portal
+    "OWNER_DAILY_REQUEST_LIMIT": 30,
+    "SUPPORT_EMAIL": "",
+    "SITE_URL": "http://127.0.0.1:8000",
+    "INVITATION_DAYS": 7,
 }
 
 POSITIVE_INTEGERS = (
@@ -40,6 +45,8 @@ POSITIVE_INTEGERS = (
     "DB_KEEPALIVE_IDLE_SECONDS",
     "DB_TCP_USER_TIMEOUT_SECONDS",
     "PIPE_DEADLINE_SECONDS",
+    "OWNER_DAILY_REQUEST_LIMIT",
+    "INVITATION_DAYS",
 )
 
 

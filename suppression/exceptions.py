@@ -59,10 +59,20 @@ class DuplicatePendingRequest(SuppressionError):
     code = "duplicate_pending_request"
 
 
-class AddressNotKnownToSchool(SuppressionError):
-    """This school has never had a message to this address bounce."""
+class AddressNotKnownToSchool(NotSuppressed):
+    """This address is not among the school's paused addresses.
+
+    An owner gets this one answer whether the address is unknown, not paused, or paused because of
+    another school's mail: anything else would tell them about a stranger's address.
+    """
 
     code = "address_not_known_to_school"
+
+
+class DailyLimitReached(SuppressionError):
+    """You have sent as many requests today as the portal accepts from one owner."""
+
+    code = "daily_limit_reached"
 
 
 class AlreadyDecided(SuppressionError):

@@ -271,6 +271,9 @@ class BounceEvent(models.Model):
             models.Index(fields=["school", "-occurred_at"], name="bounce_school_time_idx"),
             models.Index(fields=["-received_at"], name="bounce_received_idx"),
             models.Index(fields=["-occurred_at"], name="bounce_occurred_idx"),
+            # The owner portal: "did this school's mail bounce from this address?" as one
+            # index-only probe, and a school's addresses as one index-only range.
+            models.Index(fields=["school", "address"], name="bounce_school_address_idx"),
         ]
 
     def __str__(self) -> str:
@@ -470,3 +473,4 @@ register(
     m2m_fields=["groups"],
     excluded_fields=["password", "last_login"],
 )
+from .portal.models import AddressInquiry, OwnerProfile  # noqa: E402, F401  (portal tables)

@@ -1,41 +1,135 @@
-"""Mail to school owners, always sent after the transaction that decided it commits."""
+"""Mail from the product, always sent after the transaction that caused it commits.
+
+Every mail goes out as plain text with an HTML alternative, rendered from
+``templates/portal/email/<name>_{subject,body}.txt`` and ``<name>_body.html``. Owners get theirs in
+the language they chose in the portal; support gets English.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from .models import ReinstatementRequest
+from .conf import setting
+from .models import AddressInquiry, OwnerProfile, ReinstatementRequest, School
 
 logger = logging.getLogger(__name__)
 
 
+def site_url(path: str) -> str:
+    return f"{setting('SITE_URL').rstrip('/')}{path}"
+
+
+def owner_language(user: User) -> str:
+    profile = OwnerProfile.objects.filter(user_id=user.pk).first()
+    if profile and profile.language:
+        return profile.language
+    return settings.LANGUAGE_CODE
+
+
+def send(name: str, context: dict[str, Any], to: list[str], *, language: str) -> None:
+    """Render ``name``'s three templates in ``language`` and send them as one message."""
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"portal/email/{name}_subject.txt", context).split())
+        text = render_to_string(f"portal/email/{name}_body.txt", context)
+        html = render_to_string(f"portal/email/{name}_body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except OSError:
+        # What the mail reports stands whether or not it goes out; the portal shows it too.
+        logger.exception("Could not send the %s mail to %s", name, to)
+
+
 def notify_request_decided(request_id: int) -> None:
+    """Tell whoever asked (the school's owners, when support asked for them) what support did."""
     request = (
         ReinstatementRequest.objects.select_related("address", "school", "requested_by")
         .filter(pk=request_id)
         .first()
     )
-    if request is None or not request.requested_by.email:
+    if request is None or request.status not in (
+        ReinstatementRequest.Status.APPROVED,
+        ReinstatementRequest.Status.REJECTED,
+    ):
         return
-    outcomes: dict[str, str] = {
-        ReinstatementRequest.Status.APPROVED: "Sending has been resumed",
-        ReinstatementRequest.Status.REJECTED: "Sending stays paused",
+    if request.on_behalf_of_owner:
+        recipients = list(request.school.owners.filter(is_active=True))
+    else:
+        recipients = [request.requested_by]
+    link = site_url(
+        reverse("portal:request_detail", kwargs={"school": request.school.slug, "pk": request.pk})
+    )
+    for user in recipients:
+        if user.email:
+            send(
+                "request_decided",
+                {"request": request, "user": user, "link": link},
+                [user.email],
+                language=owner_language(user),
+            )
+
+
+def _support() -> list[str]:
+    address = setting("SUPPORT_EMAIL")
+    return [address] if address else []
+
+
+def notify_support_new_request(request_id: int) -> None:
+    """Tell the support team a request waits in their queue."""
+    request = (
+        ReinstatementRequest.objects.select_related("address", "school", "requested_by")
+        .filter(pk=request_id)
+        .first()
+    )
+    to = _support()
+    if request is None or not to:
+        return
+    link = site_url(reverse("admin:suppression_reinstatementrequest_change", args=[request.pk]))
+    send("support_new_request", {"request": request, "link": link}, to, language="en")
+
+
+def notify_support_new_inquiry(inquiry_id: int) -> None:
+    """Tell the support team an owner asked about an address."""
+    inquiry = (
+        AddressInquiry.objects.select_related("school", "asked_by").filter(pk=inquiry_id).first()
+    )
+    to = _support()
+    if inquiry is None or not to:
+        return
+    link = site_url(reverse("admin:suppression_addressinquiry_change", args=[inquiry.pk]))
+    send("support_new_inquiry", {"inquiry": inquiry, "link": link}, to, language="en")
+
+
+def notify_owner_invited(user_id: int, school_id: int) -> None:
+    """Welcome an owner to a school: a set-password link, or the sign-in page if they have one."""
+    from .portal.tokens import invitation_token_generator
+
+    user = User.objects.filter(pk=user_id).first()
+    school = School.objects.filter(pk=school_id).first()
+    if user is None or school is None or not user.email:
+        return
+    if user.has_usable_password():
+        link = site_url(reverse("portal:login"))
+    else:
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = invitation_token_generator.make_token(user)
+        link = site_url(reverse("portal:invitation", kwargs={"uidb64": uid, "token": token}))
+    context = {
+        "user": user,
+        "school": school,
+        "link": link,
+        "set_password": not user.has_usable_password(),
+        "days": setting("INVITATION_DAYS"),
     }
-    outcome = outcomes.get(request.status)
-    if outcome is None:
-        return
-    body = f"{outcome} to {request.address.display} for {request.school}."
-    if request.decision_note:
-        body += f"\n\nSupport's note: {request.decision_note}"
-    try:
-        send_mail(
-            subject=f"[Kwiga] {outcome}: {request.address.display}",
-            message=body,
-            from_email=None,
-            recipient_list=[request.requested_by.email],
-        )
-    except OSError:
-        # The decision stands whether or not the mail goes out; the portal shows it too.
-        logger.exception("Could not mail the decision on request %s", request_id)
+    send("owner_invited", context, [user.email], language=owner_language(user))

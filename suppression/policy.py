@@ -22,10 +22,12 @@ __all__ = [
     "GuardOutcome",
     "Limits",
     "bounce_type_for",
+    "daily_limit_reached",
     "decide_on_bounce",
     "evaluate_guards",
     "guard_refusal",
     "limits",
+    "owner_may_ask_to_resume",
     "probation_end",
     "soft_bounces_counted",
     "soft_counts_since_resume",
@@ -331,3 +333,21 @@ def guard_refusal(
             "Write why you resume sending although: " + "; ".join(o.detail for o in lead_guards)
         )
     return None
+
+
+# --- What an owner may ask for -----------------------------------------------------------------
+
+
+def owner_may_ask_to_resume(*, reason: str, bounce_type: str) -> bool:
+    """Whether support resumes sending on an owner's request for this episode.
+
+    A spam complaint is the recipient's own word that they do not want the mail: an owner's
+    request cannot undo it (only the recipient, through support, can), so the portal explains that
+    instead of offering the form.
+    """
+    return reason != Reason.COMPLAINT and bounce_type != BounceType.COMPLAINT
+
+
+def daily_limit_reached(*, today: int, limit: int) -> bool:
+    """An owner who filed ``today`` requests and questions may file no more above ``limit``."""
+    return today >= limit

@@ -27,6 +27,8 @@ VIEW_MODELS = [
     "apiclient",
     "historicalapiclient",
     "historicaluser",
+    "addressinquiry",
+    "historicaladdressinquiry",
 ]
 VIEW_ALL = [f"suppression.view_{model}" for model in VIEW_MODELS]
 SIGNIN_VIEW = ["axes.view_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog"]

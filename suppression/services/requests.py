@@ -13,18 +13,20 @@ from django.utils import timezone
 
 from .. import policy
 from ..addresses import normalize_email
+from ..conf import setting
 from ..dns import check_domain_accepts_mail
 from ..exceptions import (
     AddressNotKnownToSchool,
     AlreadyDecided,
+    DailyLimitReached,
     DuplicatePendingRequest,
     ExplanationRequired,
     NotAllowed,
     NoteRequired,
     NotSuppressed,
 )
-from ..models import EmailAddress, ReinstatementRequest, School, Suppression
-from ..notifications import notify_request_decided
+from ..models import AddressInquiry, EmailAddress, ReinstatementRequest, School, Suppression
+from ..notifications import notify_request_decided, notify_support_new_request
 from ..taxonomy import BounceType, Reason
 from .common import (
     Actor,
@@ -44,9 +46,14 @@ def request_submit(
 ) -> ReinstatementRequest:
     """Ask support to resume sending to ``email`` for ``school``.
 
-    An owner of the school may ask for an address the school's mail bounced from; support staff
-    (``add_reinstatementrequest``) may file one for any school, on the owner's behalf. Locks the
-    address row; the database allows one pending request per address and school.
+    An owner of the school may ask for one of the school's paused addresses (an open suppression
+    of an address the school's mail bounced from); any other address gets one and the same
+    ``AddressNotKnownToSchool``, whatever its state elsewhere, so the answer tells an owner nothing
+    about a stranger's address. Owners file at most ``OWNER_DAILY_REQUEST_LIMIT`` requests and
+    questions a day. Support staff (``add_reinstatementrequest``) may file for any school, on the
+    owner's behalf. Locks the owner's user row (the daily count), then the address row; the
+    database allows one pending request per address and school. Writes the request's history row
+    and mails support on commit.
     """
     if not isinstance(actor, User):
         raise NotAllowed("Sign in to ask for sending to be resumed.")
@@ -57,17 +64,22 @@ def request_submit(
     if not explanation or not explanation.strip():
         raise ExplanationRequired("Say what the client did to fix the problem.")
     normalized = normalize_email(email)
+    not_ours = AddressNotKnownToSchool(
+        f"{normalized.address} is not among the paused addresses of {school}."
+    )
     with transaction.atomic():
+        if not on_behalf:
+            check_owner_daily_limit(actor)
         address = (
             EmailAddress.objects.select_for_update().filter(address=normalized.address).first()
         )
         suppression = lock_open_suppression(address) if address else None
         if address is None or suppression is None:
+            if not on_behalf:
+                raise not_ours
             raise NotSuppressed(f"Sending to {normalized.address} is not paused.")
         if not on_behalf and not address.events.filter(school=school).exists():
-            raise AddressNotKnownToSchool(
-                f"No message of {school} to {address} has bounced; only support can ask for it."
-            )
+            raise not_ours
         if ReinstatementRequest.objects.filter(
             address=address, school=school, status=Status.PENDING
         ).exists():
@@ -93,7 +105,31 @@ def request_submit(
             raise DuplicatePendingRequest(
                 f"A request to resume {address} for {school} is already waiting for support."
             ) from None
+        transaction.on_commit(partial(notify_support_new_request, request.pk))
         return request
+
+
+def owner_requests_today(user: User) -> int:
+    """Requests and questions ``user`` filed as an owner since midnight (the site's time zone)."""
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    filed = ReinstatementRequest.objects.filter(
+        requested_by=user, on_behalf_of_owner=False, created_at__gte=midnight
+    ).count()
+    return filed + AddressInquiry.objects.filter(asked_by=user, created_at__gte=midnight).count()
+
+
+def check_owner_daily_limit(user: User) -> None:
+    """Refuse when ``user`` reached the day's limit; call inside the transaction that files.
+
+    The user row is locked first, so two submissions of one owner in two server processes count
+    one after the other and the limit holds exactly.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    limit = setting("OWNER_DAILY_REQUEST_LIMIT")
+    if policy.daily_limit_reached(today=owner_requests_today(user), limit=limit):
+        raise DailyLimitReached(
+            f"{user.get_username()} already filed {limit} requests today, the daily limit."
+        )
 
 
 def guard_outcomes(
