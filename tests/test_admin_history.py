@@ -20,6 +20,7 @@ from suppression.services.api_clients import (
     api_client_revoke,
     api_client_rotate,
 )
+from suppression.services.owners import inquiry_answer, inquiry_submit
 from suppression.taxonomy import Reason
 
 from .adminhttp import csrf_client, form_values, get_then_post, snapshot
@@ -36,6 +37,7 @@ HISTORY_ADMINS = [
     "suppression.reinstatementrequest",
     "suppression.school",
     "suppression.apiclient",
+    "suppression.addressinquiry",
     "auth.user",
 ]
 
@@ -59,6 +61,10 @@ def world(school, agent):
     )
     client = api_client_create(name="platform", scopes=["check"], actor=None).client
     api_client_rotate(client=client, actor=None)
+    inquiry = inquiry_submit(
+        school=school, actor=owner, email="who@example.com", message="Is this one paused?"
+    )
+    inquiry_answer(inquiry=inquiry, actor=agent, answer="Support replied by mail.")
     school.name = "Demo School (renamed)"
     school.save()
     owner.first_name = "Olga"
@@ -69,6 +75,7 @@ def world(school, agent):
         "suppression.reinstatementrequest": request,
         "suppression.school": school,
         "suppression.apiclient": client,
+        "suppression.addressinquiry": inquiry,
         "auth.user": owner,
     }
 
