@@ -1,4 +1,4 @@
-"""Helpers of the role × URL matrix (tests/test_role_matrix.py).
+"""Helpers of the role-by-URL matrix (tests/test_role_matrix.py).
 
 * ``admin_urls()`` lists every URL pattern of the admin site from the URL resolver, and
   ``admin_actions()`` every action of every ModelAdmin, so a new one shows up in the matrix.
@@ -226,7 +226,9 @@ def _plan() -> _Plan:
     parts, checksum_sql = [], {}
     with connection.cursor() as cursor:
         tables = sorted(
-            t for t in connection.introspection.table_names(cursor) if not t.startswith(NOT_DATA_PREFIXES)
+            t
+            for t in connection.introspection.table_names(cursor)
+            if not t.startswith(NOT_DATA_PREFIXES)
         )
         for table in tables:
             pk = connection.introspection.get_primary_key_column(cursor, table)

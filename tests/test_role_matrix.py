@@ -1,4 +1,4 @@
-"""Every admin URL and action × every role: the status, and whether the database may change.
+"""Every admin URL and action, as every role: the status, and whether the database may change.
 
 URLs come from the URL resolver and actions from the ModelAdmins, so a new one without a row in
 MATRIX fails ``test_every_admin_url_and_action_has_an_expectation``, naming it. Each cell is
@@ -53,8 +53,8 @@ from .rolematrix import (
     admin_urls,
     app_labels,
     changes,
-    outcome,
     forms_in,
+    outcome,
     pick_form,
     snapshot,
 )
@@ -70,11 +70,11 @@ N = "404|405"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py
 
 # "url key[@target][+variant]": the key is the URL's name in the admin (or app_model.action for an
-# action, posted to the changelist); the target picks the object (World.OBJECTS); the variant
+# action, posted to the changelist); the target picks the object (build_world); the variant
 # changes the rendered values before posting (VARIANTS).
 # fmt: off
 MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
-    # url key [@target] [+variant]                          anonymous agent   lead    auditor owner  superuser
+    # url key[@target][+variant]                    method  anon    agent   lead    auditor owner   superuser
     # The site: sign-in, sign-out, own password, lookups.
     ("index",                                       "GET",  L,      "200",  "200",  "200",  L,      "200"),
     ("index",                                       "POST", L,      "200",  "200",  "200",  L,      "200"),
@@ -314,7 +314,10 @@ def privileges() -> frozenset[tuple[str, ...]]:
     """Who is superuser, who holds a role above agent or owner, who has a permission of their own."""
     ordinary = [SUPPORT_AGENT, SCHOOL_OWNER]
     return frozenset(
-        [("superuser", u) for u in User.objects.filter(is_superuser=True).values_list("username", flat=True)]
+        [
+            ("superuser", u)
+            for u in User.objects.filter(is_superuser=True).values_list("username", flat=True)
+        ]
         + list(
             User.groups.through.objects.exclude(group__name__in=ordinary).values_list(
                 "user__username", "group__name"
@@ -505,14 +508,17 @@ def build_world() -> World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Any:
-    """Built once; every test runs in a savepoint inside this transaction, rolled back at the end."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        with transaction.atomic():
-            world = build_world()
-            for role in ROLES[1:]:
-                world.client(role)  # signs in once: each test's savepoint would undo the session
-            yield world
-            transaction.set_rollback(True)
+    """Built once; each test runs in a savepoint inside this transaction, rolled back at the end."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        world = build_world()
+        for role in ROLES[1:]:
+            world.client(role)  # signs in once: each test's savepoint would undo the session
+        yield world
+        transaction.set_rollback(True)
 
 
 def test_every_admin_url_and_action_has_an_expectation() -> None:
