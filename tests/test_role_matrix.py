@@ -1,0 +1,567 @@
+"""Every admin URL and action, as every role: the status, and whether the database may change.
+
+URLs come from the URL resolver and actions from the ModelAdmins, so a new one without a row in
+MATRIX fails ``test_every_admin_url_and_action_has_an_expectation``, naming it. Each cell is
+requested for real: a GET, or a POST of the form as the page rendered it to that role (every
+input, select and textarea with its value, the CSRF token included, CSRF checks on). A role that
+is not shown the form posts the form the superuser is shown, with its own CSRF token.
+
+A cell is the accepted status(es), ``|``-separated (``login`` is a redirect to the sign-in page),
+and a mark for the database, compared over every table before and after the request:
+
+* no mark: nothing may change (row counts, highest ids, and the rows of the tables that change
+  in place; sessions and sign-in bookkeeping excepted);
+* ``+``: it must change (the role may do this, and the rendered form really saves);
+* ``~``: other fields may be saved, but nobody's superuser flag, role group or permission changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils.crypto import get_random_string
+
+from suppression import services
+from suppression.models import (
+    ApiClient,
+    BounceEvent,
+    EmailAddress,
+    School,
+    Suppression,
+    SuppressionChange,
+)
+from suppression.roles import AUDITOR_ROLE, SCHOOL_OWNER, SUPPORT_AGENT, SUPPORT_LEAD
+from suppression.services.api_clients import api_client_create, api_client_revoke
+from suppression.services.ingest import unparsed_keep
+from suppression.taxonomy import Reason
+
+from .factories import SchoolFactory, UserFactory, bounce, owner_of, user_in_role
+from .rolematrix import (
+    AdminUrl,
+    RenderedForm,
+    admin_actions,
+    admin_urls,
+    app_labels,
+    changes,
+    forms_in,
+    outcome,
+    pick_form,
+    snapshot,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "agent", "lead", "auditor", "owner", "superuser")
+PASSWORD = "kwiga-test"  # every fixture user's (tests/factories.py)
+NEW_PASSWORD = "Matrix-new-pass-4821"
+L = "login"  # 302 to /admin/login/?next=…
+V = "200|403|405"  # a history version shown again, refused, or not for POST: but never saved
+N = "404|405"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py
+
+# "url key[@target][+variant]": the key is the URL's name in the admin (or app_model.action for an
+# action, posted to the changelist); the target picks the object (build_world); the variant
+# changes the rendered values before posting (VARIANTS).
+# fmt: off
+MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
+    # url key[@target][+variant]                    method  anon    agent   lead    auditor owner   superuser
+    # The site: sign-in, sign-out, own password, lookups.
+    ("index",                                       "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("index",                                       "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("login",                                       "GET",  "200",  "302",  "302",  "302",  "200",  "302"),
+    ("login",                                       "POST", "200",  "200",  "200",  "200",  "200",  "200"),
+    ("login+agent-password",                        "POST", "302",  "302",  "302",  "302",  "302",  "302"),
+    ("login+owner-password",                        "POST", "200",  "200",  "200",  "200",  "200",  "200"),
+    ("logout",                                      "GET",  "302",  "405",  "405",  "405",  "302",  "405"),
+    ("logout",                                      "POST", "302",  "200",  "200",  "200",  "302",  "200"),
+    ("password_change",                             "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("password_change",                             "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("password_change+own-password",                "POST", L,      "302+", "302+", "302+", L,      "302+"),
+    ("password_change_done",                        "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("password_change_done",                        "POST", L,      "405",  "405",  "405",  L,      "405"),
+    ("autocomplete",                                "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("autocomplete",                                "POST", L,      "405",  "405",  "405",  L,      "405"),
+    ("jsi18n",                                      "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("jsi18n",                                      "POST", L,      "405",  "405",  "405",  L,      "405"),
+    ("view_on_site",                                "GET",  L,      "404",  "404",  "404",  L,      "404"),
+    ("view_on_site",                                "POST", L,      "404",  "404",  "404",  L,      "404"),
+    ("app_list@suppression",                        "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("app_list@suppression",                        "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("app_list@auth",                               "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("app_list@auth",                               "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("catch_all",                                   "GET",  L,      "404",  "404",  "404",  L,      "404"),
+    ("catch_all",                                   "POST", L,      "404",  "404",  "404",  L,      "404"),
+    # Schools: leads edit them and their owners; nobody deletes one that has bounces.
+    ("suppression_school_changelist",               "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_school_changelist",               "POST", L,      "200",  "200",  "200",  L,      "302"),
+    ("suppression_school_add",                      "GET",  L,      "403",  "200",  "403",  L,      "200"),
+    ("suppression_school_add",                      "POST", L,      "403",  "200",  "403",  L,      "200"),
+    ("suppression_school_add+new-school",           "POST", L,      "403",  "302+", "403",  L,      "302+"),
+    ("suppression_school_change",                   "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_school_change",                   "POST", L,      "403",  "302+", "403",  L,      "302+"),
+    ("suppression_school_delete",                   "GET",  L,      "403",  "403",  "403",  L,      "200"),
+    ("suppression_school_delete",                   "POST", L,      "403",  "403",  "403",  L,      "200"),
+    ("suppression_school_history",                  "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_school_history",                  "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_school_legacy",                   "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_school_legacy",                   "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_school_simple_history",           "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_school_simple_history",           "POST", L,      V,      V,      V,      L,      V),
+    ("suppression_school_simple_history@abc",       "GET",  L,      "404",  "404",  "404",  L,      "404"),
+    ("suppression_school_simple_history@abc",       "POST", L,      N,      N,      N,      L,      N),
+    ("suppression_school.delete_selected",          "POST", L,      "200",  "200",  "200",  L,      "200"),
+    # Addresses, suppressions, events, the changes feed: read-only for everyone, superuser too.
+    ("suppression_emailaddress_changelist",         "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_emailaddress_changelist",         "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_emailaddress_add",                "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_emailaddress_add",                "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_emailaddress_change",             "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_emailaddress_change",             "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_emailaddress_delete",             "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_emailaddress_delete",             "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_emailaddress_history",            "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_emailaddress_history",            "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_emailaddress_legacy",             "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_emailaddress_legacy",             "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_emailaddress_simple_history",     "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_emailaddress_simple_history",     "POST", L,      V,      V,      V,      L,      V),
+    ("suppression_emailaddress_simple_history@abc", "GET",  L,      "404",  "404",  "404",  L,      "404"),
+    ("suppression_emailaddress_simple_history@abc", "POST", L,      N,      N,      N,      L,      N),
+    ("suppression_emailaddress.delete_selected",    "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppression_changelist",          "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppression_changelist",          "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppression_add",                 "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_suppression_add",                 "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_suppression_change",              "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppression_change",              "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_suppression_delete",              "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_suppression_delete",              "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_suppression_history",             "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppression_history",             "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppression_legacy",              "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_suppression_legacy",              "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_suppression_simple_history",      "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppression_simple_history",      "POST", L,      V,      V,      V,      L,      V),
+    ("suppression_suppression_simple_history@abc",  "GET",  L,      "404",  "404",  "404",  L,      "404"),
+    ("suppression_suppression_simple_history@abc",  "POST", L,      N,      N,      N,      L,      N),
+    ("suppression_suppression.delete_selected",     "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_bounceevent_changelist",          "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_bounceevent_changelist",          "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_bounceevent_add",                 "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_bounceevent_add",                 "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_bounceevent_change",              "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_bounceevent_change",              "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_bounceevent_delete",              "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_bounceevent_delete",              "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_bounceevent_history",             "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_bounceevent_history",             "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_bounceevent_legacy",              "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_bounceevent_legacy",              "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_bounceevent.delete_selected",     "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppressionchange_changelist",    "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppressionchange_changelist",    "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppressionchange_add",           "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_suppressionchange_add",           "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_suppressionchange_change",        "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppressionchange_change",        "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_suppressionchange_delete",        "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_suppressionchange_delete",        "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_suppressionchange_history",       "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppressionchange_history",       "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_suppressionchange_legacy",        "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_suppressionchange_legacy",        "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_suppressionchange.delete_selected", "POST", L,    "200",  "200",  "200",  L,      "200"),
+    # Requests: agents and leads resume sending through the action, within the guards.
+    ("suppression_reinstatementrequest_changelist", "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_reinstatementrequest_changelist", "POST", L,      "302",  "302",  "200",  L,      "302"),
+    ("suppression_reinstatementrequest_add",        "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_reinstatementrequest_add",        "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_reinstatementrequest_change",     "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_reinstatementrequest_change",     "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_reinstatementrequest_delete",     "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_reinstatementrequest_delete",     "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_reinstatementrequest_history",    "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_reinstatementrequest_history",    "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_reinstatementrequest_legacy",     "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_reinstatementrequest_legacy",     "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_reinstatementrequest_simple_history",          "GET",  L, "200", "200", "200", L, "200"),
+    ("suppression_reinstatementrequest_simple_history@complaint", "POST", L, V,    V,     V,     L, V),
+    ("suppression_reinstatementrequest_simple_history@abc",      "GET",  L, "404", "404", "404", L, "404"),
+    ("suppression_reinstatementrequest_simple_history@abc",      "POST", L, N,     N,     N,     L, N),
+    ("suppression_reinstatementrequest.approve_selected",           "POST", L, "302+", "302+", "200", L, "302+"),
+    ("suppression_reinstatementrequest.approve_selected@complaint", "POST", L, "302",  "302",  "200", L, "302"),
+    ("suppression_reinstatementrequest.delete_selected",            "POST", L, "302",  "302",  "200", L, "302"),
+    # Unreadable bounce messages: read by staff; a superuser may delete one.
+    ("suppression_unparsedmessage_changelist",      "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_unparsedmessage_changelist",      "POST", L,      "200",  "200",  "200",  L,      "302"),
+    ("suppression_unparsedmessage_add",             "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_unparsedmessage_add",             "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_unparsedmessage_change",          "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_unparsedmessage_change",          "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_unparsedmessage_delete",          "GET",  L,      "403",  "403",  "403",  L,      "200"),
+    ("suppression_unparsedmessage_delete",          "POST", L,      "403",  "403",  "403",  L,      "302+"),
+    ("suppression_unparsedmessage_history",         "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_unparsedmessage_history",         "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_unparsedmessage_legacy",          "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_unparsedmessage_legacy",          "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_unparsedmessage.delete_selected", "POST", L,      "200",  "200",  "200",  L,      "302+"),
+    # API clients: leads rename and revoke; tokens are issued by a command; history never revives one.
+    ("suppression_apiclient_changelist",            "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_apiclient_changelist",            "POST", L,      "200",  "302",  "200",  L,      "302"),
+    ("suppression_apiclient_add",                   "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_apiclient_add",                   "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_apiclient_change",                "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_apiclient_change",                "POST", L,      "403",  "302+", "403",  L,      "302+"),
+    ("suppression_apiclient_delete",                "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_apiclient_delete",                "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_apiclient_history",               "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_apiclient_history",               "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_apiclient_legacy",                "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_apiclient_legacy",                "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_apiclient_simple_history@revoked",     "GET",  L, "200",  "200",  "200",  L,      "200"),
+    ("suppression_apiclient_simple_history@revoked",     "POST", L, V,      V,      V,      L,      V),
+    ("suppression_apiclient_simple_history@abc",    "GET",  L,      "404",  "404",  "404",  L,      "404"),
+    ("suppression_apiclient_simple_history@abc",    "POST", L,      N,      N,      N,      L,      N),
+    ("suppression_apiclient.revoke",                "POST", L,      "200",  "302+", "200",  L,      "302+"),
+    ("suppression_apiclient.delete_selected",       "POST", L,      "200",  "302",  "200",  L,      "302"),
+    # Users: leads manage agents and owners, only a superuser touches leads, auditors and
+    # superusers, and nobody deletes a user (they are deactivated).
+    ("auth_user_changelist",                        "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("auth_user_changelist",                        "POST", L,      "200",  "200",  "200",  L,      "200|302"),
+    ("auth_user_add",                               "GET",  L,      "403",  "200",  "403",  L,      "200"),
+    ("auth_user_add",                               "POST", L,      "403",  "200",  "403",  L,      "200"),
+    ("auth_user_add+new-user",                      "POST", L,      "403",  "302+", "403",  L,      "302+"),
+    ("auth_user_change@agent",                      "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("auth_user_change@agent",                      "POST", L,      "403",  "302+", "403",  L,      "302+"),
+    ("auth_user_change@owner",                      "POST", L,      "403",  "302+", "403",  L,      "302+"),
+    ("auth_user_change@lead",                       "POST", L,      "403",  "403",  "403",  L,      "302+"),
+    ("auth_user_change@auditor",                    "POST", L,      "403",  "403",  "403",  L,      "302+"),
+    ("auth_user_change@superuser",                  "POST", L,      "403",  "403",  "403",  L,      "302+"),
+    ("auth_user_change@agent+superuser",            "POST", L,      "403",  "200|302|403~", "403", L, "302+"),
+    ("auth_user_change@lead+superuser",             "POST", L,      "403",  "200|302|403~", "403", L, "302+"),
+    ("auth_user_change@agent+lead-group",           "POST", L,      "403",  "200|302|403~", "403", L, "302+"),
+    ("auth_user_change@owner+agent-group",          "POST", L,      "403",  "302+", "403",  L,      "302+"),
+    ("auth_user_password_change@agent",             "GET",  L,      "403",  "200",  "403",  L,      "200"),
+    ("auth_user_password_change@agent",             "POST", L,      "403",  "200",  "403",  L,      "200"),
+    ("auth_user_password_change@agent+new-password",     "POST", L, "403",  "302+", "403",  L,      "302+"),
+    ("auth_user_password_change@auditor",           "GET",  L,      "403",  "403",  "403",  L,      "200"),
+    ("auth_user_password_change@auditor+new-password",   "POST", L, "403",  "403",  "403",  L,      "302+"),
+    ("auth_user_password_change@superuser+new-password", "POST", L, "403",  "403",  "403",  L,      "302+"),
+    ("auth_user_delete@agent",                      "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("auth_user_delete@agent",                      "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("auth_user_history@agent",                     "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("auth_user_history@agent",                     "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("auth_user_legacy@agent",                      "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("auth_user_legacy@agent",                      "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("auth_user.delete_selected@agent",             "POST", L,      "200",  "200",  "200",  L,      "200|302"),
+    # Groups (the roles): only a superuser changes them.
+    ("auth_group_changelist",                       "GET",  L,      "403",  "200",  "200",  L,      "200"),
+    ("auth_group_changelist",                       "POST", L,      "403",  "200",  "200",  L,      "302"),
+    ("auth_group_add",                              "GET",  L,      "403",  "403",  "403",  L,      "200"),
+    ("auth_group_add",                              "POST", L,      "403",  "403",  "403",  L,      "200"),
+    ("auth_group_add+new-group",                    "POST", L,      "403",  "403",  "403",  L,      "302+"),
+    ("auth_group_change",                           "GET",  L,      "403",  "200",  "200",  L,      "200"),
+    ("auth_group_change",                           "POST", L,      "403",  "403",  "403",  L,      "302+"),
+    ("auth_group_delete",                           "GET",  L,      "403",  "403",  "403",  L,      "200"),
+    ("auth_group_delete",                           "POST", L,      "403",  "403",  "403",  L,      "302+"),
+    ("auth_group_history",                          "GET",  L,      "403",  "200",  "200",  L,      "200"),
+    ("auth_group_history",                          "POST", L,      "403",  "200",  "200",  L,      "200"),
+    ("auth_group_legacy",                           "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("auth_group_legacy",                           "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("auth_group.delete_selected",                  "POST", L,      "403",  "200",  "200",  L,      "302+"),
+]
+# fmt: on
+
+
+def _group_ids(*names: str) -> list[str]:
+    return [str(pk) for pk in Group.objects.filter(name__in=names).values_list("pk", flat=True)]
+
+
+# Values typed over the rendered ones before posting.
+VARIANTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "agent-password": lambda: {"username": "agent", "password": PASSWORD},
+    "owner-password": lambda: {"username": "owner", "password": PASSWORD},
+    "own-password": lambda: {
+        "old_password": PASSWORD,
+        "new_password1": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD,
+    },
+    "new-password": lambda: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    "new-school": lambda: {"name": "Matrix School", "slug": "matrix-school"},
+    "new-user": lambda: {
+        "username": "matrix-user",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    },
+    "new-group": lambda: {"name": "Matrix group"},
+    "superuser": lambda: {"is_superuser": "on", "is_staff": "on"},
+    "lead-group": lambda: {"groups": _group_ids(SUPPORT_LEAD)},
+    "agent-group": lambda: {"groups": _group_ids(SUPPORT_AGENT)},
+}
+
+
+def privileges() -> frozenset[tuple[str, ...]]:
+    """Who is superuser, who holds a role above agent or owner, who has a permission of their own."""
+    ordinary = [SUPPORT_AGENT, SCHOOL_OWNER]
+    return frozenset(
+        [
+            ("superuser", u)
+            for u in User.objects.filter(is_superuser=True).values_list("username", flat=True)
+        ]
+        + list(
+            User.groups.through.objects.exclude(group__name__in=ordinary).values_list(
+                "user__username", "group__name"
+            )
+        )
+        + list(
+            User.user_permissions.through.objects.values_list(
+                "user__username", "permission__codename"
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    spec: str  # "key@target+variant"
+    method: str
+    role: str
+    cell: str
+
+    @property
+    def key(self) -> str:
+        return self.spec.split("@")[0].split("+")[0]
+
+    @property
+    def target(self) -> str:
+        return self.spec.split("+")[0].partition("@")[2]
+
+    @property
+    def variant(self) -> str:
+        return self.spec.partition("+")[2]
+
+    @property
+    def statuses(self) -> set[str]:
+        return set(self.cell.rstrip("+~").split("|"))
+
+    @property
+    def mark(self) -> str:
+        return self.cell[-1] if self.cell[-1] in "+~" else ""
+
+    def __str__(self) -> str:
+        return f"{self.spec}-{self.method}-{self.role}"
+
+
+CASES = [
+    Case(spec, method, role, cell)
+    for spec, method, *cells in MATRIX
+    for role, cell in zip(ROLES, cells, strict=True)
+]
+
+
+@dataclass
+class World:
+    """The fixture objects every URL's ids come from, built once per module through the services."""
+
+    users: dict[str, User]
+    objects: dict[str, Any]  # "app_model" or "app_model@target" → instance
+    sessions: dict[str, str] = field(default_factory=dict)  # role → session key, signed in once
+    # (role, path) → the forms the page showed and the CSRF cookie they belong to. Every test
+    # starts from the same database state, so a page renders the same for the same role.
+    pages: dict[tuple[str, str], tuple[list[RenderedForm], str]] = field(default_factory=dict)
+
+    def obj(self, model: str, target: str) -> Any:
+        return self.objects[f"{model}@{target}" if target else model]
+
+    def url(self, case: Case, spec: AdminUrl) -> str:
+        if "." in case.key:  # an action: posted to the model's changelist
+            return reverse(f"admin:{case.key.split('.')[0]}_changelist")
+        if spec.model:
+            if spec.kind in ("changelist", "add"):
+                return reverse(f"admin:{spec.key}")
+            obj = self.obj(spec.model, "" if case.target == "abc" else case.target)
+            if spec.kind == "legacy":
+                return reverse(f"admin:{spec.model}_change", args=[obj.pk]).removesuffix("change/")
+            if spec.kind == "simple_history":
+                version = "abc" if case.target == "abc" else obj.history.earliest().history_id
+                return reverse(f"admin:{spec.key}", args=[obj.pk, version])
+            return reverse(f"admin:{spec.key}", args=[obj.pk])
+        if spec.key == "app_list":
+            return reverse("admin:app_list", kwargs={"app_label": case.target})
+        if spec.key == "view_on_site":
+            school = self.objects["suppression_school"]
+            return reverse(
+                "admin:view_on_site", args=[ContentType.objects.get_for_model(School).pk, school.pk]
+            )
+        if spec.key == "autocomplete":
+            query = "app_label=suppression&model_name=schoolmembership&field_name=user&term=o"
+            return f"{reverse('admin:autocomplete')}?{query}"
+        if spec.key == "catch_all":
+            return f"{reverse('admin:index')}no-such-page/"
+        return reverse(f"admin:{spec.key}")
+
+    def client(self, role: str) -> Client:
+        client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+        if role != "anonymous":
+            if role not in self.sessions:
+                client.force_login(self.users[role])
+                self.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[role]
+        return client
+
+    def remember(self, role: str, client: Client, path: str, response: HttpResponse) -> None:
+        shown = response.status_code == 200 and "html" in response.get("Content-Type", "")
+        cookie = client.cookies.get(settings.CSRF_COOKIE_NAME)
+        self.pages[role, path] = (
+            forms_in(response.content.decode()) if shown else [],
+            cookie.value if cookie and shown else "",
+        )
+
+    def form(self, role: str, path: str, form_id: str) -> tuple[RenderedForm | None, str]:
+        """The form ``role`` is shown at ``path`` and the CSRF cookie it goes with."""
+        if (role, path) not in self.pages:
+            client = self.client(role)
+            self.remember(role, client, path, client.get(path))
+        forms, cookie = self.pages.get((role, path), ([], ""))
+        return pick_form(forms, form_id), cookie
+
+    def post_data(self, client: Client, role: str, case: Case, url: str) -> dict[str, Any]:
+        """The form as the page rendered it to ``role`` (else to the superuser), plus overrides."""
+        page, form_id, overrides = url, "", VARIANTS[case.variant]() if case.variant else {}
+        if case.key == "logout":
+            page, form_id = reverse("admin:index"), "logout-form"
+        if "." in case.key:
+            model, action = case.key.split(".")
+            form_id = "changelist-form"
+            overrides = {
+                "action": action,
+                "_selected_action": [str(self.obj(model, case.target).pk)],
+                "index": "0",
+                "select_across": "0",
+                "post": "yes",  # the confirmation step's answer, for actions that ask
+            }
+        form, cookie = self.form(role, page, form_id)
+        if form is None:  # not shown to this role: post what the superuser (or a visitor) sees
+            form = self.form("superuser", page, form_id)[0] or self.form("anonymous", page, "")[0]
+            cookie = ""
+        data: dict[str, Any] = form.values() if form else {}
+        if not cookie or "csrfmiddlewaretoken" not in data:
+            cookie = get_random_string(32)
+            data["csrfmiddlewaretoken"] = [cookie]
+        client.cookies[settings.CSRF_COOKIE_NAME] = cookie
+        data.update(overrides)
+        return data
+
+
+def build_world() -> World:
+    school = SchoolFactory(name="Demo School", slug="demo-school")
+    users = {
+        "agent": user_in_role("agent", SUPPORT_AGENT),
+        "lead": user_in_role("lead", SUPPORT_LEAD),
+        "auditor": user_in_role("auditor", AUDITOR_ROLE),
+        "owner": owner_of(school, "owner"),
+        "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
+    }
+    bounce("gone@example.com", Reason.MAILBOX_UNKNOWN, school=school)
+    bounce("fixed@example.com", Reason.MAILBOX_UNKNOWN, school=school)
+    bounce("angry@example.com", Reason.COMPLAINT, school=school)
+    explanation = "The client created the mailbox again."
+    pending = services.request_submit(
+        email="fixed@example.com", school=school, actor=users["owner"], explanation=explanation
+    )
+    complaint = services.request_submit(
+        email="angry@example.com", school=school, actor=users["owner"], explanation=explanation
+    )
+    active = api_client_create(name="platform", scopes=["check"], actor=users["superuser"]).client
+    revoked = api_client_create(name="old-platform", scopes=["check"], actor=None).client
+    api_client_revoke(client=revoked, actor=users["superuser"], why="rotated out")
+    address = EmailAddress.objects.get(address="gone@example.com")
+    objects: dict[str, Any] = {
+        "suppression_school": school,
+        "suppression_emailaddress": address,
+        "suppression_suppression": Suppression.objects.get(address=address),
+        "suppression_bounceevent": BounceEvent.objects.filter(address=address).get(),
+        "suppression_suppressionchange": SuppressionChange.objects.filter(address=address).get(),
+        "suppression_reinstatementrequest": pending,
+        "suppression_reinstatementrequest@complaint": complaint,
+        "suppression_unparsedmessage": unparsed_keep(
+            raw=b"Subject: hello\n\nnot a bounce\n", origin="matrix", detail="no report found"
+        ),
+        "suppression_apiclient": active,
+        "suppression_apiclient@revoked": ApiClient.objects.get(pk=revoked.pk),
+        "auth_group": Group.objects.get(name=SUPPORT_AGENT),
+    }
+    for name, user in users.items():
+        objects[f"auth_user@{name}"] = user
+    return World(users=users, objects=objects)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """Built once; each test runs in a savepoint inside this transaction, rolled back at the end."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        world = build_world()
+        for role in ROLES[1:]:
+            world.client(role)  # signs in once: each test's savepoint would undo the session
+        yield world
+        transaction.set_rollback(True)
+
+
+def test_every_admin_url_and_action_has_an_expectation() -> None:
+    urls, actions = admin_urls(), admin_actions()
+    rows = {(c.key, c.method) for c in CASES}
+    missing = sorted(
+        f"{key} ({urls[key].route}) {method}"
+        for key in urls
+        for method in ("GET", "POST")
+        if (key, method) not in rows
+    )
+    missing += sorted(f"action {name} POST" for name in actions if (name, "POST") not in rows)
+    apps = {c.target for c in CASES if c.key == "app_list"}
+    missing += sorted(f"app_list@{label}" for label in app_labels() - apps)
+    unknown = sorted({c.key for c in CASES} - urls.keys() - actions.keys())
+    assert not missing, f"no expectation in MATRIX for: {', '.join(missing)}"
+    assert not unknown, f"MATRIX rows for URLs or actions that do not exist: {', '.join(unknown)}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_role_matrix(case: Case, world: World) -> None:
+    spec = admin_urls().get(case.key, AdminUrl(case.key, ""))
+    client = world.client(case.role)
+    url = world.url(case, spec)
+    data = world.post_data(client, case.role, case, url) if case.method == "POST" else None
+    privileged = privileges() if case.mark == "~" else None
+    before = snapshot()
+    response = client.post(url, data) if data is not None else client.get(url)
+    after = snapshot()
+    if data is None:
+        world.remember(case.role, client, url, response)
+    got, changed = outcome(response), changes(before, after)
+    wrong = []
+    if got not in case.statuses:
+        wrong.append(f"the status was {got}")
+    if case.mark == "" and changed:
+        wrong.append("the database changed")
+    if case.mark == "+" and not changed:
+        wrong.append("nothing was saved")
+    if case.mark == "~" and privileges() != privileged:
+        wrong.append(f"privileges changed: {sorted(privileges() ^ privileged)}")
+    error = f" ({response.exc_info[1]!r})" if getattr(response, "exc_info", None) else ""
+    assert not wrong, (
+        f"{case.method} {url} as {case.role}: expected {case.cell}, got {got}{error}: "
+        f"{'; '.join(wrong)}. Tables changed: {'; '.join(changed) or 'none'}"
+    )
