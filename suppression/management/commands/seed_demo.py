@@ -10,12 +10,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addresses", type=int, default=300)
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Empty the whole database first (every table), then build the demo afresh.",
+        )
 
-    def handle(self, *args: Any, addresses: int, **options: Any) -> None:
+    def handle(self, *args: Any, addresses: int, reset: bool, **options: Any) -> None:
         try:
-            summary = seed_demo(addresses=addresses)
+            summary = seed_demo(addresses=addresses, reset=reset)
         except DemoNotAllowed as error:
             raise CommandError(str(error)) from None
+        if reset:
+            self.stdout.write("Emptied the database.")
         self.stdout.write(
             f"Demo data: {summary.recorded} bounce events recorded, {summary.requests} requests "
             f"filed, {summary.created_users} users created."
