@@ -1,7 +1,7 @@
 import threading
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from suppression.demo import DEMO_ZONE
 from suppression.demo_dns import start_server
@@ -17,7 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8053)
 
     def handle(self, *args: Any, port: int, **options: Any) -> None:
-        server, _, bound = start_server(DEMO_ZONE, port=port)
+        try:
+            server, _, bound = start_server(DEMO_ZONE, port=port)
+        except OSError as error:
+            raise CommandError(
+                f"Cannot serve the demo's DNS on 127.0.0.1:{port} ({error.strerror}); "
+                "choose another port (make run DNS_PORT=...)."
+            ) from None
         self.stdout.write(f"Demo DNS on 127.0.0.1:{bound} answers for {len(DEMO_ZONE)} names.")
         self.stdout.flush()
         try:
