@@ -10,10 +10,10 @@ DNS_PORT ?= $(shell expr $(PORT) + 53)
 
 .PHONY: setup run demo-reset test lint typecheck check-deploy clean
 
-# What serving needs (`make run`)...
+# What serving needs (`make run`); an up-to-date test install has it already...
 $(VENV)/.runtime: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) -e .
+	@test $(VENV)/.installed -nt pyproject.toml || $(PIP) -e .
 	@touch $@
 
 # ...and the test tools on top (`make test`, lint, typecheck).
