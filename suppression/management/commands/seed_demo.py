@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from suppression.demo import PASSWORD, USERS, DemoNotAllowed, seed_demo
+from suppression.demo import PASSWORD, STORIES, USERS, DemoNotAllowed, seed_demo
 
 
 class Command(BaseCommand):
@@ -29,5 +29,8 @@ class Command(BaseCommand):
         )
         for note in summary.notes:
             self.stdout.write(f"  note: {note}")
+        self.stdout.write("The demo's stories (see Reinstatement requests in the admin):")
+        for story in STORIES:
+            self.stdout.write(f"  {story.email}: {story.shows}")
         logins = ", ".join(username for username, *_ in USERS)
         self.stdout.write(f"Demo logins ({logins}), password: {PASSWORD}")
