@@ -10,10 +10,13 @@ DNS_PORT ?= $(shell expr $(PORT) + 53)
 
 .PHONY: setup run demo-reset test lint typecheck check-deploy clean
 
-# What serving needs (`make run`); an up-to-date test install has it already...
+# What serving needs (`make run`): the runtime dependencies only. The app runs from this folder,
+# so it need not be built and installed itself; an up-to-date test install has all of it already...
+RUNTIME_DEPS := import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"], sep="\n")
 $(VENV)/.runtime: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@test $(VENV)/.installed -nt pyproject.toml || $(PIP) -e .
+	test $(VENV)/.installed -nt pyproject.toml || { $(PY) -c '$(RUNTIME_DEPS)' > $(VENV)/runtime.txt \
+	    && $(PIP) -r $(VENV)/runtime.txt; }
 	@touch $@
 
 # ...and the test tools on top (`make test`, lint, typecheck).

@@ -3,7 +3,7 @@
 The demo replays the last months of a support team's life: each bounce, request and decision is
 made through the services at the moment it happened (the clock is moved there with
 time-machine), so ages, probation, the audit trail and every guard agree with each other. The
-stories in ``STORIES`` cover each way a request can go and each guard that can stop it; about 300
+stories in ``STORIES`` cover each way a request can go and each guard that can stop it; about 150
 other addresses bounce for every reason in the background.
 
 Idempotent: bounces carry fixed dedupe keys and a story whose address exists is not told again,
@@ -556,7 +556,7 @@ class DemoNotAllowed(Exception):
     pass
 
 
-def seed_demo(*, addresses: int = 300, reset: bool = False) -> DemoSummary:
+def seed_demo(*, addresses: int = 150, reset: bool = False) -> DemoSummary:
     """Build the demo through the services; ``reset`` empties the database first."""
     if getattr(settings, "PRODUCTION", False):
         raise DemoNotAllowed("Demo users are never created with production settings.")

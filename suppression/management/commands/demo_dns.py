@@ -13,6 +13,8 @@ class Command(BaseCommand):
         "`make run` (point SUPPRESSION_DNS_NAMESERVERS/SUPPRESSION_DNS_PORT at it)."
     )
 
+    requires_system_checks: list[str] = []  # it serves DNS, not the app
+
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--port", type=int, default=8053)
 
