@@ -2,7 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(PY) -m pip install --quiet --disable-pip-version-check --no-compile
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 PORT ?= 8000
 HOST ?= 127.0.0.1
 # The demo's own DNS server (127.0.0.1), so that the domain guard answers offline and at once.
