@@ -221,7 +221,7 @@ LOGGING = {
 }
 
 # The app's own settings: one namespaced dict, read through suppression.conf.setting() and
-# validated by the system checks in suppression/checks.py. Defaults are DESIGN.md's policy.
+# validated by the system checks in suppression/checks.py. Defaults are docs/design.md's policy.
 SUPPRESSION: dict[str, Any] = {
     "SOFT_BOUNCE_THRESHOLD": int(os.environ.get("SUPPRESSION_SOFT_BOUNCE_THRESHOLD", "3")),
     "SOFT_BOUNCE_WINDOW_DAYS": int(os.environ.get("SUPPRESSION_SOFT_BOUNCE_WINDOW_DAYS", "14")),

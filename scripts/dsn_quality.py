@@ -3,7 +3,7 @@
 Usage: .venv/bin/python scripts/dsn_quality.py [CORPUS_DIR]
 
 Prints: failed recipients found, recipients equal to Sisimai's, reason agreement under the mapping
-of DESIGN.md ("Reason taxonomy"), non-failures recognized, then every disagreement.
+of docs/design.md ("Reason taxonomy"), non-failures recognized, then every disagreement.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from suppression.dsn import Kind, ParseResult, parse_message  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "dsn"
 
-# DESIGN.md, last column of the reason table: Sisimai 4 reason -> (our main reason, also fair).
+# docs/design.md, last column of the reason table: Sisimai 4 reason -> (our main reason, also fair).
 MAPPING: dict[str, tuple[str, frozenset[str]]] = {
     "userunknown": ("mailbox_unknown", frozenset()),
     "hasmoved": ("mailbox_unknown", frozenset()),
@@ -227,7 +227,7 @@ def main(argv: list[str]) -> int:
         f"{len([f for f in feedback if f in report.non_failure_ok])}/{len(feedback)}"
     )
     print(
-        f"delay warnings Sisimai counts as failures (not scored, DESIGN.md): "
+        f"delay warnings Sisimai counts as failures (not scored, docs/design.md): "
         f"{len(report.delay_files)}: {', '.join(report.delay_files)}"
     )
     missing = [f for f in pool if f not in report.found]

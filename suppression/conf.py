@@ -51,7 +51,7 @@ POSITIVE_INTEGERS = (
 
 
 def setting(name: str) -> Any:
-    """One app setting, falling back to DESIGN.md's default."""
+    """One app setting, falling back to docs/design.md's default."""
     if name not in DEFAULTS:
         raise KeyError(f"Unknown SUPPRESSION setting {name!r}")
     return getattr(settings, "SUPPRESSION", {}).get(name, DEFAULTS[name])

@@ -1,24 +1,36 @@
-"""Demo data that looks real, built through the services so history and policy apply as in life.
+"""Demo data that tells a true story, built through the services so history and policy apply.
 
-Idempotent: bounces carry fixed dedupe keys and requests are only filed once, so running it
-again records nothing new.
+The demo replays the last months of a support team's life: each bounce, request and decision is
+made through the services at the moment it happened (the clock is moved there with
+time-machine), so ages, probation, the audit trail and every guard agree with each other. The
+stories in ``STORIES`` cover each way a request can go and each guard that can stop it; about 150
+other addresses bounce for every reason in the background.
+
+Idempotent: bounces carry fixed dedupe keys and a story whose address exists is not told again,
+so running it again records nothing new. ``reset=True`` empties the database first.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import time_machine
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
 from . import services
+from .addresses import normalize_email
+from .demo_dns import Zone
 from .exceptions import SuppressionError
-from .models import ReinstatementRequest, School, SchoolMembership, Source
+from .models import EmailAddress, ReinstatementRequest, School, SchoolMembership, Source
 from .roles import AUDITOR_ROLE, SCHOOL_OWNER, SUPPORT_AGENT, SUPPORT_LEAD
 from .taxonomy import Reason
 
@@ -31,11 +43,12 @@ USERS = [
     ("owner", SCHOOL_OWNER, "Olha", "Owner"),
     ("owner2", SCHOOL_OWNER, "Oleg", "Owner"),
 ]
+# (slug, name, owner): Olha runs two schools.
 SCHOOLS = [
     ("demo-school", "Demo School", "owner"),
+    ("python-bootcamp", "Python Bootcamp", "owner"),
     ("second-school", "Second School", "owner2"),
     ("yoga-with-anna", "Yoga with Anna", None),
-    ("python-bootcamp", "Python Bootcamp", None),
     ("english-club", "English Club", None),
 ]
 FIRST = [
@@ -77,18 +90,40 @@ LAST = [
     "klymenko",
     "garcia",
 ]
-DOMAINS = [
-    "gmail.com",
-    "yahoo.com",
-    "outlook.com",
-    "hotmail.com",
-    "mail.ru",
-    "yandex.ru",
-    "icloud.com",
-    "gmx.de",
-    "ukr.net",
-    "proton.me",
+# Mailbox providers and the mail hosts the demo's DNS gives them.
+PROVIDERS = {
+    "gmail.com": "gmail-smtp-in.l.google.com",
+    "yahoo.com": "mta5.am0.yahoodns.net",
+    "outlook.com": "outlook-com.olc.protection.outlook.com",
+    "hotmail.com": "hotmail-com.olc.protection.outlook.com",
+    "mail.ru": "mxs.mail.ru",
+    "yandex.ru": "mx.yandex.ru",
+    "icloud.com": "mx01.mail.icloud.com",
+    "gmx.de": "mx00.gmx.net",
+    "ukr.net": "mxs.ukr.net",
+    "proton.me": "mail.protonmail.ch",
+}
+DOMAINS = list(PROVIDERS)
+# Small businesses' own domains, where `domain_unknown` bounces come from. Reserved names
+# (RFC 2606), so that nobody's real domain is looked up. What the demo's DNS says of each now:
+RENEWED_DOMAIN = "bondar-bakery.example"  # renewed: MX
+LAPSED_DOMAIN = "lviv-yoga-studio.example"  # still lapsed: NXDOMAIN
+A_ONLY_DOMAIN = "kravets-law.example"  # no MX, but an A record: accepts mail
+NULL_MX_DOMAIN = "moroz-design.example"  # a null MX: accepts no mail
+SMALL_DOMAINS = [
+    RENEWED_DOMAIN,
+    LAPSED_DOMAIN,
+    A_ONLY_DOMAIN,
+    NULL_MX_DOMAIN,
+    "old-startup.example",  # NXDOMAIN
+    "tkachenko-tours.example",  # NXDOMAIN
 ]
+DEMO_ZONE: Zone = {
+    **{domain: [("MX", (10, host))] for domain, host in PROVIDERS.items()},
+    RENEWED_DOMAIN: [("MX", (10, f"mx.{RENEWED_DOMAIN}")), ("A", "192.0.2.10")],
+    A_ONLY_DOMAIN: [("A", "192.0.2.20")],
+    NULL_MX_DOMAIN: [("MX", (0, "."))],
+}
 
 # (status, SMTP code, diagnostic as the server wrote it, remote MTA); {a} address, {d} domain.
 SAMPLES: dict[Reason, list[tuple[str, str, str, str]]] = {
@@ -242,6 +277,272 @@ SOFT = [
 SOURCES = [Source.DSN, Source.AMAZON_SES, Source.SENDGRID, Source.API, Source.MAILGUN]
 STREAMS = ["campaign", "campaign", "automation", "system"]
 
+APPROVE_NOTE = "Checked the bounce history: safe to resume."
+
+
+def ago(*, days: float = 0, hours: float = 0, minutes: float = 0) -> timedelta:
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing that happened ``before`` now: a bounce, or a move on the story's request."""
+
+    before: timedelta
+    action: str  # bounce, request, approve, reject, withdraw, suppress
+    text: str = ""  # the request's explanation, or the decision's note
+
+
+def bounced(before: timedelta) -> Step:
+    return Step(before, "bounce")
+
+
+def asked(before: timedelta, explanation: str) -> Step:
+    return Step(before, "request", explanation)
+
+
+@dataclass(frozen=True)
+class Story:
+    key: str
+    email: str
+    school: str
+    reason: Reason
+    steps: tuple[Step, ...]
+    sample: int = 0  # which of SAMPLES[reason] the bounces quote
+    asked_by: str = ""  # default: the school's owner
+    shows: str = ""  # what the support agent sees when they open the request
+
+
+CLEARED = "The client confirmed that they cleared their mailbox; it has plenty of space now."
+TYPO = "The client's IT team found a typo in the mailbox name on their server and fixed it."
+
+STORIES: tuple[Story, ...] = (
+    Story(
+        "mailbox-cleared",
+        "olena.kovalenko@gmail.com",
+        "demo-school",
+        Reason.MAILBOX_FULL,
+        (
+            bounced(ago(days=9)),
+            bounced(ago(days=6)),
+            bounced(ago(days=3)),
+            asked(ago(minutes=15), CLEARED),
+        ),
+        shows="pending for minutes; every guard passes",
+    ),
+    Story(
+        "sender-unblocked",
+        "mark.nowak@outlook.com",
+        "second-school",
+        Reason.SENDER_BLOCKED,
+        (
+            bounced(ago(days=3)),
+            asked(ago(minutes=40), "The client removed our address from their block list."),
+        ),
+        sample=2,
+        shows="pending; every guard passes",
+    ),
+    Story(
+        "typo-fixed",
+        "andrii.bondar@ukr.net",
+        "python-bootcamp",
+        Reason.MAILBOX_UNKNOWN,
+        (bounced(ago(days=4)), asked(ago(hours=2), TYPO)),
+        sample=1,
+        shows="pending, the owner's second school; every guard passes",
+    ),
+    Story(
+        "complaint",
+        "iryna.moroz@yahoo.com",
+        "demo-school",
+        Reason.COMPLAINT,
+        (
+            bounced(ago(days=2)),
+            asked(
+                ago(hours=5),
+                "The client says they marked our newsletter as spam by mistake and wants the "
+                "course emails again.",
+            ),
+        ),
+        shows="needs a lead: the recipient complained",
+    ),
+    Story(
+        "on-behalf",
+        "petro.lysenko@gmail.com",
+        "yoga-with-anna",
+        Reason.MAILBOX_UNKNOWN,
+        (
+            bounced(ago(days=6)),
+            asked(
+                ago(hours=8),
+                "Anna phoned: the student's company fixed a typo in the mailbox name, so the "
+                "address exists now.",
+            ),
+        ),
+        asked_by="agent",
+        shows="filed by support on the owner's behalf; every guard passes",
+    ),
+    Story(
+        "domain-renewed",
+        f"sofia@{RENEWED_DOMAIN}",
+        "demo-school",
+        Reason.DOMAIN_UNKNOWN,
+        (
+            bounced(ago(days=20)),
+            asked(
+                ago(days=1),
+                "The client renewed their domain, whose registration had lapsed; their mail "
+                "works again.",
+            ),
+        ),
+        shows="the domain guard finds its MX: it may resume",
+    ),
+    Story(
+        "hard-after-resume",
+        "maria.melnyk@mail.ru",
+        "demo-school",
+        Reason.MAILBOX_UNKNOWN,
+        (
+            bounced(ago(days=25)),
+            asked(ago(days=24), TYPO),
+            Step(ago(days=23), "approve", APPROVE_NOTE),
+            bounced(ago(days=10)),
+            asked(
+                ago(days=2),
+                "The client's IT team fixed the typo in the mailbox name again after moving "
+                "servers.",
+            ),
+        ),
+        sample=1,
+        shows="needs a lead: it bounced hard 13 days after being resumed (a repeat)",
+    ),
+    Story(
+        "domain-still-gone",
+        f"taras@{LAPSED_DOMAIN}",
+        "demo-school",
+        Reason.DOMAIN_UNKNOWN,
+        (
+            bounced(ago(days=9)),
+            asked(ago(days=3), "The client says they renewed their domain last week."),
+        ),
+        shows="refused: the domain does not exist (NXDOMAIN); late, waiting 3 days",
+    ),
+    Story(
+        "third-resume",
+        "nadia.savchenko@icloud.com",
+        "python-bootcamp",
+        Reason.MAILBOX_FULL,
+        (
+            bounced(ago(days=150)),
+            bounced(ago(days=148)),
+            bounced(ago(days=146)),
+            asked(ago(days=145), CLEARED),
+            Step(ago(days=144), "approve", APPROVE_NOTE),
+            bounced(ago(days=100)),
+            bounced(ago(days=98)),
+            bounced(ago(days=96)),
+            asked(ago(days=95), CLEARED),
+            Step(ago(days=94), "approve", APPROVE_NOTE),
+            bounced(ago(days=12)),
+            bounced(ago(days=9)),
+            bounced(ago(days=6)),
+            asked(ago(days=5), "The client cleared their mailbox once more and set up a rule."),
+        ),
+        shows="needs a lead: the third resume within 180 days; late, waiting 5 days",
+    ),
+    Story(
+        "on-probation",
+        "john.smith@gmail.com",
+        "demo-school",
+        Reason.MAILBOX_FULL,
+        (
+            bounced(ago(days=12)),
+            bounced(ago(days=10)),
+            bounced(ago(days=8)),
+            asked(ago(days=7), CLEARED),
+            Step(ago(days=6), "approve", APPROVE_NOTE),
+        ),
+        shows="approved: sending resumed, on probation",
+    ),
+    Story(
+        "server-back",
+        "emma.brown@gmx.de",
+        "second-school",
+        Reason.SERVER_UNAVAILABLE,
+        (
+            bounced(ago(days=20)),
+            bounced(ago(days=18)),
+            bounced(ago(days=16)),
+            asked(
+                ago(days=15),
+                "The client's company says their mail server was down for maintenance and is "
+                "back now.",
+            ),
+            Step(ago(days=14), "approve", APPROVE_NOTE),
+        ),
+        sample=1,
+        shows="approved: sending resumed, on probation",
+    ),
+    Story(
+        "still-spam",
+        "david.garcia@hotmail.com",
+        "second-school",
+        Reason.SPAM_FILTERED,
+        (
+            bounced(ago(days=11)),
+            bounced(ago(days=9)),
+            bounced(ago(days=7)),
+            asked(ago(days=6), "The client added our sending address to their safe senders."),
+            Step(
+                ago(days=5),
+                "reject",
+                "Their server still refuses our mail as spam; ask the client to contact their "
+                "mail provider first.",
+            ),
+        ),
+        shows="rejected, with a note for the owner",
+    ),
+    Story(
+        "not-renewed",
+        "roman@old-startup.example",
+        "python-bootcamp",
+        Reason.DOMAIN_UNKNOWN,
+        (
+            bounced(ago(days=16)),
+            asked(ago(days=4), "The client says the domain was renewed."),
+            Step(
+                ago(days=3),
+                "reject",
+                "The domain still does not exist; ask the client to renew it with their "
+                "registrar, then ask again.",
+            ),
+        ),
+        shows="rejected: the domain was still gone",
+    ),
+    Story(
+        "withdrawn",
+        "yulia.klymenko@yandex.ru",
+        "second-school",
+        Reason.MAILBOX_FULL,
+        (
+            bounced(ago(days=10)),
+            bounced(ago(days=7)),
+            bounced(ago(days=4)),
+            asked(ago(days=3), CLEARED),
+            Step(ago(days=2), "withdraw", "The client wants to leave the course after all."),
+        ),
+        shows="withdrawn by the owner",
+    ),
+    Story(
+        "suppressed-by-hand",
+        "max.tkachenko@proton.me",
+        "english-club",
+        Reason.UNKNOWN,
+        (Step(ago(days=1), "suppress", "The school owner asked by phone to stop mailing them."),),
+        shows="suppressed by hand by support",
+    ),
+)
+
 
 @dataclass
 class DemoSummary:
@@ -255,62 +556,213 @@ class DemoNotAllowed(Exception):
     pass
 
 
-def seed_demo(*, addresses: int = 300) -> DemoSummary:
+def seed_demo(*, addresses: int = 150, reset: bool = False) -> DemoSummary:
+    """Build the demo through the services; ``reset`` empties the database first."""
     if getattr(settings, "PRODUCTION", False):
         raise DemoNotAllowed("Demo users are never created with production settings.")
+    if reset:
+        # Emptying every table also empties the roles; flush's post_migrate brings them back.
+        call_command("flush", interactive=False, verbosity=0)
     summary = DemoSummary()
-    # The demo's decisions would mail the demo owners; nobody reads those.
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+    # The demo's decisions would mail the demo owners; nobody reads those. One transaction: the
+    # services nest in it, and SQLite syncs to disk once instead of after every bounce.
+    with (
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+        transaction.atomic(),
+    ):
         _seed(summary, addresses)
     return summary
+
+
+def story_requests() -> dict[str, ReinstatementRequest]:
+    """Each story's latest request, by story key (for the tests and whoever explores the demo)."""
+    found = {}
+    for story in STORIES:
+        latest = (
+            ReinstatementRequest.objects.filter(
+                address__address=normalize_email(story.email).address
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if latest is not None:
+            found[story.key] = latest
+    return found
+
+
+Event = tuple[datetime, int, Callable[[], None]]
 
 
 def _seed(summary: DemoSummary, addresses: int) -> None:
     users = _users(summary)
     schools = _schools(users)
-    rng = random.Random(20261126)
     now = timezone.now().replace(microsecond=0)
-    seen: set[str] = set()
-    emails: list[str] = []
-    while len(emails) < addresses:
-        email = f"{rng.choice(FIRST)}.{rng.choice(LAST)}{rng.randint(1, 99)}@{rng.choice(DOMAINS)}"
-        if email not in seen:
-            seen.add(email)
-            emails.append(email)
-    plan = _plan(emails, rng)
-    key = 0
-    for email, reason, count, school_slug in plan:
-        school = schools[school_slug]
-        for n in range(count):
-            key += 1
-            status, smtp, text, mta = rng.choice(SAMPLES[reason])
-            domain = email.split("@")[1]
-            # soft bounces a few days apart, inside the 14-day window
-            occurred = now - timedelta(
-                days=rng.randint(1, 40) if count == 1 else 3 * (count - n),
-                minutes=rng.randint(0, 600),
-            )
-            outcome = services.bounce_record(
-                email=email,
-                source=rng.choice(SOURCES),
-                dedupe_key=f"demo:{email}:{n}",
-                occurred_at=occurred,
-                reason=reason,
-                status=status,
-                smtp_code=smtp,
-                diagnostic=text.format(a=email, d=domain),
-                rule=f"demo:{reason}",
-                remote_mta=mta.format(a=email, d=domain),
-                stream=rng.choice(STREAMS),
+    timeline: list[Event] = []
+    for story in STORIES:
+        if not EmailAddress.objects.filter(address=normalize_email(story.email).address).exists():
+            timeline.extend(_story_events(story, now, users, schools, summary))
+    timeline.extend(_background_events(addresses - len(STORIES), now, schools, summary))
+    # Everything happens in order, each at its own time.
+    for at, _, action in sorted(timeline, key=lambda event: (event[0], event[1])):
+        with time_machine.travel(at):
+            try:
+                action()
+            except SuppressionError as error:
+                summary.notes.append(str(error))
+
+
+def _record(
+    summary: DemoSummary,
+    *,
+    email: str,
+    reason: Reason,
+    sample: tuple[str, str, str, str],
+    key: str,
+    occurred: datetime,
+    school: School,
+    stream: str,
+    source: str,
+) -> None:
+    status, smtp, text, mta = sample
+    domain = email.split("@")[1]
+    outcome = services.bounce_record(
+        email=email,
+        source=source,
+        dedupe_key=f"demo:{key}",
+        occurred_at=occurred,
+        reason=reason,
+        status=status,
+        smtp_code=smtp,
+        diagnostic=text.format(a=email, d=domain),
+        rule=f"demo:{reason}",
+        remote_mta=mta.format(a=email, d=domain),
+        stream=stream,
+        school=school,
+        message_id=f"<demo-{key.replace(':', '-')}@mail.kwiga.com>",
+    )
+    summary.recorded += outcome.created
+
+
+def _story_events(
+    story: Story,
+    now: datetime,
+    users: dict[str, User],
+    schools: dict[str, School],
+    summary: DemoSummary,
+) -> list[Event]:
+    school = schools[story.school]
+    owner = next(owner for slug, _, owner in SCHOOLS if slug == story.school)
+    # who asks, and withdraws: the school's owner unless the story names someone
+    requester = users.get(story.asked_by or owner or "")
+    events: list[Event] = []
+
+    def latest() -> ReinstatementRequest:
+        return ReinstatementRequest.objects.filter(
+            address__address=normalize_email(story.email).address, school=school
+        ).latest("created_at")
+
+    for n, step in enumerate(story.steps):
+        at = now - step.before
+        action: Callable[[], None]
+        if step.action == "bounce":
+            # A bounce reaches us a couple of minutes after the failure it reports.
+            occurred = at - timedelta(minutes=2)
+            action = _bind(
+                _record,
+                summary,
+                email=story.email,
+                reason=story.reason,
+                sample=SAMPLES[story.reason][story.sample],
+                key=f"{story.key}:{n}",
+                occurred=occurred,
                 school=school,
-                message_id=f"<demo-{key}@mail.kwiga.com>",
+                stream="campaign",
+                source=Source.DSN,
             )
-            summary.recorded += outcome.created
-    _requests(plan, schools, users, summary)
+        elif step.action == "request":
+            action = _bind(_ask, summary, story, school, requester, step.text)
+        elif step.action == "approve":
+            action = _bind(_decide, latest, services.request_approve, users["agent"], step.text)
+        elif step.action == "reject":
+            action = _bind(_decide, latest, services.request_reject, users["lead"], step.text)
+        elif step.action == "withdraw":
+            action = _bind(_decide, latest, services.request_withdraw, requester, step.text)
+        else:
+            action = _bind(
+                services.suppression_open_manual,
+                email=story.email,
+                actor=users["agent"],
+                note=step.text,
+            )
+        events.append((at, n, action))
+    return events
+
+
+def _bind(function: Callable[..., object], *args: object, **kwargs: object) -> Callable[[], None]:
+    def call() -> None:
+        function(*args, **kwargs)
+
+    return call
+
+
+def _ask(summary: DemoSummary, story: Story, school: School, actor: User | None, text: str) -> None:
+    services.request_submit(email=story.email, school=school, actor=actor, explanation=text)
+    summary.requests += 1
+
+
+def _decide(
+    latest: Callable[[], ReinstatementRequest],
+    service: Callable[..., object],
+    actor: User | None,
+    note: str,
+) -> None:
+    with transaction.atomic():
+        service(request=latest(), actor=actor, note=note)
+
+
+def _background_events(
+    count: int, now: datetime, schools: dict[str, School], summary: DemoSummary
+) -> list[Event]:
+    """Other addresses bouncing for every reason, for every school, over the last 40 days."""
+    rng = random.Random(20261126)
+    taken = {normalize_email(story.email).address for story in STORIES}
+    slugs = [slug for slug, _, _ in SCHOOLS]
+    reasons = list(Reason)
+    events: list[Event] = []
+    made = 0
+    while made < count:
+        reason = reasons[made % len(reasons)]
+        domain = rng.choice(SMALL_DOMAINS if reason == Reason.DOMAIN_UNKNOWN else DOMAINS)
+        email = f"{rng.choice(FIRST)}.{rng.choice(LAST)}{rng.randint(1, 99)}@{domain}"
+        if email in taken:
+            continue
+        taken.add(email)
+        made += 1
+        bounces = rng.choice([1, 2, 3, 3]) if reason in SOFT else 1
+        school = schools[rng.choice(slugs)]
+        first = rng.randint(1, 40) if bounces == 1 else rng.randint(bounces * 3, 13)
+        for n in range(bounces):
+            # soft bounces a few days apart, inside the 14-day window
+            at = now - timedelta(days=first - 3 * n, minutes=rng.randint(0, 600))
+            action = _bind(
+                _record,
+                summary,
+                email=email,
+                reason=reason,
+                sample=rng.choice(SAMPLES[reason]),
+                key=f"{email}:{n}",
+                occurred=at - timedelta(minutes=2),
+                school=school,
+                stream=rng.choice(STREAMS),
+                source=rng.choice(SOURCES),
+            )
+            events.append((at, 0, action))
+    return events
 
 
 def _users(summary: DemoSummary) -> dict[str, User]:
     users = {}
+    password = None  # hashed once: the hash is slow on purpose, and all five share it
     for username, role, first, last in USERS:
         user, created = User.objects.get_or_create(
             username=username,
@@ -322,7 +774,8 @@ def _users(summary: DemoSummary) -> dict[str, User]:
             },
         )
         if created:
-            user.set_password(PASSWORD)
+            password = password or make_password(PASSWORD)
+            user.password = password
             user.save()
             summary.created_users += 1
         user.groups.add(Group.objects.get(name=role))
@@ -338,128 +791,3 @@ def _schools(users: dict[str, User]) -> dict[str, School]:
             SchoolMembership.objects.get_or_create(school=school, user=users[owner])
         schools[slug] = school
     return schools
-
-
-def _plan(emails: list[str], rng: random.Random) -> list[tuple[str, Reason, int, str]]:
-    """Who bounced, why, how often, for which school. The first rows feed the request stories."""
-    slugs = [slug for slug, _, _ in SCHOOLS]
-    plan: list[tuple[str, Reason, int, str]] = []
-    stories = [
-        (Reason.MAILBOX_FULL, 3, "demo-school"),  # pending: mailbox cleared
-        (Reason.MAILBOX_FULL, 3, "demo-school"),  # approved: on probation
-        (Reason.MAILBOX_UNKNOWN, 1, "demo-school"),  # approved, then bounced hard again
-        (Reason.DOMAIN_UNKNOWN, 1, "demo-school"),  # pending: DNS guard decides
-        (Reason.COMPLAINT, 1, "demo-school"),  # pending: needs a lead
-        (Reason.MAILBOX_UNKNOWN, 1, "demo-school"),  # rejected
-        (Reason.SENDER_BLOCKED, 1, "second-school"),  # pending
-        (Reason.SERVER_UNAVAILABLE, 3, "second-school"),  # approved: on probation
-        (Reason.SPAM_FILTERED, 3, "second-school"),  # rejected
-        (Reason.MAILBOX_FULL, 3, "second-school"),  # withdrawn
-    ]
-    for email, (reason, count, slug) in zip(emails, stories, strict=False):
-        plan.append((email, reason, count, slug))
-    reasons = list(Reason)
-    for i, email in enumerate(emails[len(stories) :]):
-        reason = reasons[i % len(reasons)]
-        count = rng.choice([1, 2, 3, 3]) if reason in SOFT else 1
-        plan.append((email, reason, count, rng.choice(slugs)))
-    return plan
-
-
-def _requests(plan, schools, users, summary: DemoSummary) -> None:  # type: ignore[no-untyped-def]
-    agent, lead = users["agent"], users["lead"]
-    explanations = [
-        "The client confirmed that they cleared their mailbox.",
-        "The student fixed a typo in their address with their mail provider.",
-        "The client's company restored their mail domain yesterday.",
-        "The client says they marked our mail as spam by mistake and wants the courses emails.",
-        "The client's IT department removed our IP from their block list.",
-    ]
-    actions = [
-        "pending",
-        "approve",
-        "approve_then_bounce",
-        "pending",
-        "pending",
-        "reject",
-        "pending",
-        "approve",
-        "reject",
-        "withdraw",
-    ]
-    for i, ((email, _, _, slug), action) in enumerate(zip(plan, actions, strict=False)):
-        school = schools[slug]
-        owner = users["owner"] if slug == "demo-school" else users["owner2"]
-        address = email.lower()
-        if ReinstatementRequest.objects.filter(address__address=address, school=school).exists():
-            continue
-        try:
-            with transaction.atomic():
-                request = services.request_submit(
-                    email=email,
-                    school=school,
-                    actor=owner,
-                    explanation=explanations[i % len(explanations)],
-                )
-                summary.requests += 1
-                if action.startswith("approve"):
-                    services.request_approve(
-                        request=request, actor=agent, note="Checked the history: safe to resume."
-                    )
-                elif action == "reject":
-                    services.request_reject(
-                        request=request,
-                        actor=lead,
-                        note="The server still rejects our mail; ask the client to contact "
-                        "their mail provider first.",
-                    )
-                elif action == "withdraw":
-                    services.request_withdraw(request=request, actor=owner)
-                if action == "approve_then_bounce":
-                    services.bounce_record(
-                        email=email,
-                        source=Source.DSN,
-                        dedupe_key=f"demo:{address}:repeat",
-                        occurred_at=timezone.now(),
-                        reason=Reason.MAILBOX_UNKNOWN,
-                        status="5.1.1",
-                        smtp_code="550",
-                        diagnostic=f"550 5.1.1 <{address}>: Recipient address rejected: "
-                        "User unknown in local recipient table",
-                        rule="demo:repeat",
-                        stream="campaign",
-                        school=school,
-                    )
-        except SuppressionError as error:
-            summary.notes.append(f"{email}: {error}")
-    _agent_stories(plan, schools, agent, summary)
-
-
-def _agent_stories(plan, schools, agent, summary: DemoSummary) -> None:  # type: ignore[no-untyped-def]
-    """A request support filed for an owner, and an address suppressed by hand."""
-    from .models import Suppression
-    from .selectors import is_suppressed
-
-    yoga = schools["yoga-with-anna"]
-    suppressed_yoga = [e for e, _, _, slug in plan[10:] if slug == yoga.slug and is_suppressed(e)]
-    free = [e for e, *_ in plan[10:] if not is_suppressed(e)]
-    try:
-        if (
-            suppressed_yoga
-            and not ReinstatementRequest.objects.filter(on_behalf_of_owner=True).exists()
-        ):
-            services.request_submit(
-                email=suppressed_yoga[0],
-                school=yoga,
-                actor=agent,
-                explanation="Anna phoned: the student set up a new mailbox with the same address.",
-            )
-            summary.requests += 1
-        if free and not Suppression.objects.filter(trigger=Suppression.Trigger.MANUAL).exists():
-            services.suppression_open_manual(
-                email=free[0],
-                actor=agent,
-                note="The school owner asked by phone to stop mailing this address.",
-            )
-    except SuppressionError as error:
-        summary.notes.append(str(error))

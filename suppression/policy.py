@@ -1,4 +1,4 @@
-"""Pure rules of DESIGN.md's policy: no ORM, no writes, unit-tested without a database.
+"""Pure rules of docs/design.md's policy: no ORM, no writes, unit-tested without a database.
 
 The services gather the facts (under row locks), these functions decide, and the services act.
 """

@@ -1,4 +1,4 @@
-"""The reason taxonomy of DESIGN.md as plain Python.
+"""The reason taxonomy of docs/design.md as plain Python.
 
 Kept free of Django so that the bounce-message parser (``suppression.dsn``) and the pure policy can
 both use it; ``models.py`` builds its ``TextChoices`` from these enums.

@@ -1,7 +1,7 @@
 """Quality floors on the development corpus, scored against Sisimai 4.25's labels.
 
-The scoring (and DESIGN.md's mapping of Sisimai's reasons) lives in scripts/dsn_quality.py, which
-prints the same figures with every disagreement.
+The scoring (and docs/design.md's mapping of Sisimai's reasons) lives in scripts/dsn_quality.py,
+which prints the same figures with every disagreement.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from tests.dsn._corpus import require_corpus
 _SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "dsn_quality.py"
 
 # A Sisimai failure that turns out to be a delay warning ("THIS IS A WARNING MESSAGE ONLY",
-# Action: delayed) is not scored, by DESIGN.md; the corpus has 11 and this bounds the escape hatch.
+# Action: delayed) is not scored, by docs/design.md; the corpus has 11 and this bounds the escape
+# hatch.
 MAX_DELAY_WARNINGS = 12
 
 

@@ -8,7 +8,7 @@ notifications; example domains and made-up local parts only.
 Each case asserts the fields the RFCs leave no doubt about: the kind, the failed addresses (only
 those whose Action is "failed"), Original-Recipient, Status, Action, Remote-MTA, the time of the
 failure (Last-Attempt-Date, else the report's own Date) and the facts of the returned original
-(Message-ID, X-Kwiga-School, X-Kwiga-Stream). A reason is a set of the DESIGN.md taxonomy's
+(Message-ID, X-Kwiga-School, X-Kwiga-Stream). A reason is a set of the docs/design.md taxonomy's
 reasons that fit the evidence. Where a field is genuinely ambiguous a case accepts ``OneOf`` a few
 values, or leaves the field out.
 """

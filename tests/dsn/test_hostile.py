@@ -10,15 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from suppression.dsn import Kind, ParseResult, parse_message
-from tests.dsn._corpus import CORPUS
+from tests.dsn._corpus import CORPUS, DEFAULT_CORPUS, MISSING, REPOSITORY
 
 SECOND = 1.0
 
 _SAMPLES = sorted(CORPUS.glob("*.eml")) if CORPUS.is_dir() else []
-_SEEDS: list[bytes] = [p.read_bytes() for p in _SAMPLES[::6]] or [
-    b"From: MAILER-DAEMON@example.net\nSubject: Undelivered Mail Returned to Sender\n\n"
-    b"<a@example.org>: host mx said: 550 5.1.1 User unknown\n"
-]
+# Without the corpus, the project's own hand-written bounces are the seeds.
+_OWN = sorted((REPOSITORY / "tests" / "samples").glob("*.eml"))
+_SEEDS: list[bytes] = [p.read_bytes() for p in _SAMPLES[::6] or _OWN]
 
 hostile_settings = settings(
     max_examples=200,
@@ -154,7 +153,7 @@ def test_non_bytes_input_is_unparseable():
     assert parse_message("text, not bytes").kind is Kind.UNPARSEABLE  # type: ignore[arg-type]
 
 
-@pytest.mark.skipif(not _SAMPLES, reason=f"DSN corpus not found at {CORPUS}")
+@pytest.mark.skipif(not _SAMPLES, reason=MISSING)
 def test_whole_corpus_with_each_line_ending_parses_quickly():
     for path in _SAMPLES:
         raw = path.read_bytes()
@@ -162,5 +161,9 @@ def test_whole_corpus_with_each_line_ending_parses_quickly():
             _timed(variant)
 
 
+def test_own_samples_seed_the_mutations_on_a_bare_clone():
+    assert len(_OWN) >= 6
+
+
 def test_corpus_path_points_next_to_the_repository():
-    assert Path(__file__).resolve().parents[3] / "shared/corpus/dsn" == CORPUS
+    assert Path(__file__).resolve().parents[3] / "shared/corpus/dsn" == DEFAULT_CORPUS

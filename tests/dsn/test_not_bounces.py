@@ -8,7 +8,7 @@ below names the kinds a careful reader would accept:
 
 * ``NOT`` — plainly not a bounce.
 * ``NOT_OR_UNPARSEABLE`` — an imitation of a bounce (phishing) or a person quoting/forwarding one
-  with a question: "a bounce naming nobody" is a fair answer too, a failure is not. DESIGN.md:
+  with a question: "a bounce naming nobody" is a fair answer too, a failure is not. docs/design.md:
   nothing is lost when a message is not counted, and support should see it.
 * ``AUTO`` / ``AUTO_OR_NOT`` — automatic replies (vacation, ticket acknowledgements, challenges).
 * ``DELAYED`` / ``DELIVERED`` / ``RECEIPT`` — warnings, success reports, read receipts.

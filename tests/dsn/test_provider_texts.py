@@ -2,8 +2,8 @@
 
 Every diagnostic here is written by hand from what the providers and MTAs publicly document in
 their postmaster and help pages (paraphrased, with example IPs and domains). Each case gives the
-status and SMTP reply codes as the parser would read them from the reply, and the set of DESIGN.md
-reasons a careful support engineer would give it: the main reason plus those DESIGN.md calls
+status and SMTP reply codes as the parser would read them from the reply, and the set of docs/design.md
+reasons a careful support engineer would give it: the main reason plus those docs/design.md calls
 "also fair" where the evidence is ambiguous.
 
 A 4.x.x answer without any permanent evidence (a quoted 5xx reply, a null MX) is the server

@@ -8,8 +8,8 @@ recall notices, challenge-response, moderation) and complaints in non-standard f
 
 Every message is hand-written from general knowledge of how each product lays out its reports
 (example domains, made-up local parts). Each case names the kind a careful reader would give the
-message and, for failures and complaints, the exact failed address(es) and the DESIGN.md reason(s)
-that fit the evidence (a set where DESIGN.md calls more than one fair).
+message and, for failures and complaints, the exact failed address(es) and the docs/design.md reason(s)
+that fit the evidence (a set where docs/design.md calls more than one fair).
 """
 
 # Bounce texts keep their real long lines, fullwidth punctuation and non-Latin letters.

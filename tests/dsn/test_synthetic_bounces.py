@@ -3,7 +3,7 @@
 Every message here is hand-written from general knowledge of how each MTA or provider lays out its
 bounces (example domains, made-up local parts). Each case names the kind a careful reader would give
 the message and, for failures and complaints, the failed address(es) and the reason(s) of the
-DESIGN.md taxonomy that fit the evidence (a set where DESIGN.md calls more than one fair).
+docs/design.md taxonomy that fit the evidence (a set where docs/design.md calls more than one fair).
 """
 
 # Bounce texts keep their real long lines, fullwidth punctuation and Cyrillic letters.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from .messages import corpus, kwiga_dsn
+from .messages import kwiga_dsn, sample
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 EX_TEMPFAIL = 75
@@ -76,7 +76,7 @@ def test_a_piped_bounce_is_recorded_once_and_exits_0(database_url: str) -> None:
 
 
 def test_an_unparseable_piped_message_is_kept_and_exits_0(database_url: str) -> None:
-    raw = corpus("arf-11.eml")
+    raw = sample("arf-no-recipient.eml")
 
     done = manage("ingest_bounces", "-", database_url=database_url, stdin=raw)
 

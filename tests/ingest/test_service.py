@@ -9,7 +9,7 @@ from django.utils import timezone
 from suppression.models import BounceEvent, EmailAddress, Suppression, UnparsedMessage
 from suppression.services.ingest import MessageOutcome, dsn_dedupe_key, message_ingest
 
-from .messages import corpus, kwiga_dsn
+from .messages import kwiga_dsn, sample
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,8 @@ def test_unknown_school_and_stream_record_without_them(school) -> None:
 
 
 def test_every_recipient_of_a_multi_recipient_bounce_is_recorded() -> None:
-    report = message_ingest(raw=corpus("lhost-postfix-02.eml"), origin="lhost-postfix-02.eml")
+    name = "sendmail-two-recipients.eml"
+    report = message_ingest(raw=sample(name), origin=name)
 
     assert len(report.recorded) == 2
     rows = {
@@ -101,35 +102,36 @@ def test_every_recipient_of_a_multi_recipient_bounce_is_recorded() -> None:
         for e in BounceEvent.objects.select_related("address")
     }
     assert rows == {
-        "filtered@example.co.jp": (
+        "old.student@college.example": (
             "mailbox_unknown",
             "5.2.1",
             "550",
-            "mx.example.co.jp",
+            "mx.college.example",
             "status:5.2.1",
         ),
-        "userunknown@example.co.jp": (
+        "nobody.here@college.example": (
             "mailbox_unknown",
             "5.1.1",
             "550",
-            "mx.example.co.jp",
+            "mx.college.example",
             "status:5.1.1",
         ),
     }
     event = BounceEvent.objects.first()
     assert event is not None
     # No per-recipient time in this DSN: its Arrival-Date or the bounce's Date, not today.
-    arrival, dated = (datetime(2014, 6, 21, 18, m, s, tzinfo=UTC) for m, s in ((34, 34), (35, 16)))
+    arrival = datetime(2026, 11, 19, 7, 13, 58, tzinfo=UTC)
+    dated = datetime(2026, 11, 19, 7, 14, 2, tzinfo=UTC)
     assert arrival <= event.occurred_at <= dated
     assert event.message_id == ""
 
 
 def test_a_feedback_report_records_a_complaint() -> None:
-    report = message_ingest(raw=corpus("arf-01.eml"), origin="arf-01.eml")
+    report = message_ingest(raw=sample("arf-abuse.eml"), origin="arf-abuse.eml")
 
     assert report.kind == "complaint"
     event = BounceEvent.objects.get()
-    assert event.address.address == "redacted@example.net"
+    assert event.address.address == "marta.reader@mailprovider.example"
     assert (event.reason, event.bounce_type, event.rule) == ("complaint", "complaint", "arf:abuse")
     assert event.suppression is not None and event.suppression.trigger == "complaint"
 
@@ -137,12 +139,12 @@ def test_a_feedback_report_records_a_complaint() -> None:
 @pytest.mark.parametrize(
     ("name", "kind"),
     [
-        ("rfc3834-02.eml", "auto_reply"),
-        ("is-not-bounce-02.eml", "not_a_bounce"),
+        ("vacation.eml", "auto_reply"),
+        ("not-a-bounce.eml", "not_a_bounce"),
     ],
 )
 def test_messages_that_are_not_failures_record_nothing(name: str, kind: str) -> None:
-    report = message_ingest(raw=corpus(name), origin=name)
+    report = message_ingest(raw=sample(name), origin=name)
 
     assert report.kind == kind
     assert report.outcome is MessageOutcome.NOT_A_FAILURE
@@ -162,15 +164,15 @@ def test_a_delay_warning_records_nothing() -> None:
 
 
 def test_an_unparseable_message_is_kept_once_for_inspection() -> None:
-    raw = corpus("arf-11.eml")
+    raw = sample("arf-no-recipient.eml")
 
-    first = message_ingest(raw=raw, origin="/srv/bounces/arf-11.eml")
+    first = message_ingest(raw=raw, origin="/srv/bounces/arf-no-recipient.eml")
     again = message_ingest(raw=raw, origin="again")
 
     assert first.outcome is MessageOutcome.UNPARSEABLE
     assert again.unparsed == first.unparsed
     kept = UnparsedMessage.objects.get()
-    assert kept.origin == "/srv/bounces/arf-11.eml"
+    assert kept.origin == "/srv/bounces/arf-no-recipient.eml"
     assert kept.sha256 == hashlib.sha256(raw).hexdigest()
     assert kept.size == len(raw)
     assert bytes(kept.raw) == raw
@@ -195,13 +197,14 @@ def test_a_message_over_the_size_limit_is_kept_truncated(settings) -> None:
 
 
 def test_a_recipient_that_is_not_a_valid_address_is_reported_and_the_message_kept() -> None:
-    report = message_ingest(raw=corpus("lhost-postfix-32.eml"), origin="lhost-postfix-32.eml")
+    name = "postfix-invalid-recipient.eml"
+    report = message_ingest(raw=sample(name), origin=name)
 
-    assert [item.recipient for item in report.invalid] == ["neko....nyaan....@libsisimai.org"]
+    assert [item.recipient for item in report.invalid] == ["stu..dent.@mailbox.example"]
     assert "period" in report.invalid[0].why
     assert report.outcome is MessageOutcome.UNPARSEABLE
     kept = UnparsedMessage.objects.get()
-    assert kept.detail.startswith("no valid recipient: 'neko....nyaan....@libsisimai.org'")
+    assert kept.detail.startswith("no valid recipient: 'stu..dent.@mailbox.example'")
     assert not EmailAddress.objects.exists()
 
 
@@ -221,7 +224,7 @@ def test_a_message_without_any_date_is_dated_now() -> None:
 
 def test_a_nul_character_in_the_diagnostic_is_dropped_not_fatal() -> None:
     # Its quoted-printable "LinkId=00000000" decodes to a NUL, which PostgreSQL cannot store.
-    report = message_ingest(raw=corpus("lhost-office365-01.eml"), origin="office365")
+    report = message_ingest(raw=sample("exchange-online-nul.eml"), origin="office365")
 
     assert len(report.recorded) == 1
     event = BounceEvent.objects.get()
