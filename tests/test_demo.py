@@ -194,8 +194,9 @@ def test_reset_rebuilds_the_demo_from_nothing() -> None:
     assert "Emptied the database." in out
     assert not EmailAddress.objects.filter(address="marta.reader@mailprovider.example").exists()
     assert (BounceEvent.objects.count(), ReinstatementRequest.objects.count()) == before
-    assert authenticate(username="lead", password="kwiga-demo") is not None
-    assert authenticate(username="lead", password="kwiga-demo").has_perm(
+    request = RequestFactory().post("/admin/login/")
+    assert authenticate(request, username="lead", password="kwiga-demo") is not None
+    assert authenticate(request, username="lead", password="kwiga-demo").has_perm(
         "suppression.override_guards"
     )
 
