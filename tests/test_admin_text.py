@@ -118,3 +118,34 @@ def test_an_unparsed_message_shows_its_hidden_characters_in_the_list_and_the_exc
         assert "parser error: &lt;U+202E&gt;oops" in html
     assert "Subject: &lt;U+202E&gt;gnirts" in shown
     assert "body&lt;U+0000&gt;with a NUL&lt;U+001B&gt;[31m" in shown
+
+
+def test_history_pages_show_hidden_characters_of_explanations_notes_and_reasons(
+    client: Client, auditor, agent, owner, school: School
+) -> None:
+    services.bounce_record(
+        email="hist@example.com",
+        source=Source.API,
+        dedupe_key="hist-1",
+        occurred_at=timezone.now(),
+        reason=Reason.MAILBOX_UNKNOWN,
+        status="5.1.1",
+        school=school,
+    )
+    request = services.request_submit(
+        email="hist@example.com",
+        school=school,
+        actor=owner,
+        explanation=f"The client {RLO}deraelc{PDI} the mailbox.",
+    )
+    services.request_reject(request=request, actor=agent, note=f"Still bouncing {RLO}today.")
+    client.force_login(auditor)
+
+    listing = page(client, "reinstatementrequest_history", request.pk)
+    version = request.history.earliest()
+    shown = page(client, "reinstatementrequest_simple_history", request.pk, version.history_id)
+
+    for html in (listing, shown):
+        assert RLO not in html and PDI not in html
+    assert "Still bouncing &lt;U+202E&gt;today." in listing
+    assert "The client &lt;U+202E&gt;deraelc&lt;U+2069&gt; the mailbox." in shown
