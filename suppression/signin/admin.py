@@ -2,14 +2,21 @@
 
 axes registers its own admins; the attempts admin is replaced here so that its one action is
 "Unlock", which needs the delete permission (axes' own "clean up" action needs none, so a
-read-only auditor could run it).
+read-only auditor could run it). Unlocking goes through ``signin_unlock`` only: no role (the
+superuser included) edits or deletes an attempt, a failure log or an access log row from its
+page or with "delete selected", which would unlock without the service's record or erase the
+sign-in trail.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.admin import AccessFailureLogAdmin as AxesAccessFailureLogAdmin
+from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
 from axes.helpers import get_cool_off
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
@@ -23,10 +30,32 @@ from ..exceptions import SuppressionError
 from ..services.signin import signin_unlock
 
 admin.site.unregister(AccessAttempt)
+admin.site.unregister(AccessLog)
+admin.site.unregister(AccessFailureLog)
+
+
+class ReadOnlyMixin:
+    """Shown, never edited nor deleted from the admin."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyMixin, AxesAccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(ReadOnlyMixin, AxesAccessFailureLogAdmin):
+    pass
 
 
 @admin.register(AccessAttempt)
-class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+class AccessAttemptAdmin(ReadOnlyMixin, AxesAccessAttemptAdmin):
     # axes' own "status" column and filter judge each row alone, but a username or an address is
     # locked by its failures summed over rows: "Locks" says which of this row's two are locked.
     list_display = [
@@ -73,7 +102,10 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
         ]
         return ", ".join(locked) or "-"
 
-    @admin.action(description=_("Unlock: forget these failed sign-ins"), permissions=["delete"])
+    def has_unlock_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("axes.delete_accessattempt")
+
+    @admin.action(description=_("Unlock: forget these failed sign-ins"), permissions=["unlock"])
     def unlock(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
         try:
             unlocked = signin_unlock(
