@@ -1,7 +1,7 @@
 """The soft-bounce threshold depends on the set of bounces, never on the order they arrive in.
 
 Both write paths (``bounce_record`` one event at a time, ``bounce_record_batch`` for the API) are
-checked against an oracle written from DESIGN.md's words: an address is suppressed when some
+checked against an oracle written from docs/design.md's words: an address is suppressed when some
 ``threshold`` of its soft bounces happened within less than the window of each other, the newest
 of them within the window before now.
 """
