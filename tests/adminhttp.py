@@ -2,60 +2,21 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import Any
 
 from django.apps import apps
 from django.test import Client
 
-
-class _FormReader(HTMLParser):
-    """Collects what a browser would submit from the page's forms (first value wins per name)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[str, list[str]] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-        self._option: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        name = a.get("name")
-        if tag == "input" and name and "disabled" not in a:
-            kind = a.get("type", "text")
-            if kind in ("submit", "button", "image", "reset", "file"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            default = "on" if kind in ("checkbox", "radio") else ""
-            self.values.setdefault(name, []).append(a.get("value", default))
-        elif tag == "select" and name and "disabled" not in a:
-            self._select = name
-        elif tag == "option" and self._select and "selected" in a:
-            self.values.setdefault(self._select, []).append(a.get("value", ""))
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.values.setdefault(name, []).append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea" and self._textarea:
-            # Browsers drop the newline that follows <textarea>.
-            value = self.values[self._textarea][-1]
-            self.values[self._textarea][-1] = value.removeprefix("\n")
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.values[self._textarea][-1] += data
+from .rolematrix import forms_in
 
 
 def form_values(html: str) -> dict[str, list[str]]:
-    reader = _FormReader()
-    reader.feed(html)
-    return reader.values
+    """What a browser would submit from the page's forms, read by the role matrix's parser."""
+    values: dict[str, list[str]] = {}
+    for form in forms_in(html):
+        for name, value in form.fields:
+            values.setdefault(name, []).append(value)
+    return values
 
 
 def csrf_client(user: Any) -> Client:
