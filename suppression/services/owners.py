@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from ..notifications import notify_owner_invited, notify_support_new_inquiry
 from ..roles import SCHOOL_OWNER
 from .common import Actor, audited_save, require_perm
 from .requests import check_owner_daily_limit
+from .users import save_with_roles
 
 INVITE_PERMS = ("auth.add_user", "suppression.add_schoolmembership")
 
@@ -51,6 +52,8 @@ def owner_invite(
         for perm in INVITE_PERMS:
             require_perm(actor, perm, "invite school owners")
     normalized = normalize_email(email).address
+    by = "the platform" if actor is None else actor.get_username()
+    why = f"owner invited by {by}"
     with transaction.atomic():
         user = (
             User.objects.select_for_update().filter(username=normalized).first()
@@ -65,16 +68,18 @@ def owner_invite(
         user.first_name = first_name.strip() or user.first_name
         user.last_name = last_name.strip() or user.last_name
         user.is_active = True
-        user.save()
-        user.groups.add(Group.objects.get(name=SCHOOL_OWNER))
+        if user.pk is None:
+            audited_save(user, actor=actor, why=why)
+        # One history row records the fields and the owner role, with who and why.
+        roles = {*user.groups.values_list("name", flat=True), SCHOOL_OWNER}
+        save_with_roles(user, actor=actor, why=why, groups=roles)
         if language:
             owner_set_language(user=user, language=language)
         membership = SchoolMembership.objects.filter(school=school, user=user).first()
         created_membership = membership is None
         if membership is None:
             membership = SchoolMembership(school=school, user=user)
-            by = "the platform" if actor is None else actor.get_username()
-            audited_save(membership, actor=actor, why=f"owner invited by {by}")
+            audited_save(membership, actor=actor, why=why)
         transaction.on_commit(partial(notify_owner_invited, user.pk, school.pk))
     return Invitation(user, membership, created_user, created_membership)
 

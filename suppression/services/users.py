@@ -181,7 +181,7 @@ def user_update(
         for field, value in values.items():
             if value is not None:
                 setattr(locked, field, value)
-        _save_with_roles(locked, actor=actor, why=why, groups=groups)
+        save_with_roles(locked, actor=actor, why=why, groups=groups)
     return locked
 
 
@@ -225,7 +225,7 @@ def user_create(
     with transaction.atomic():
         audited_save(user, actor=actor, why=why)
         if groups:  # the roles need the row: a second history row records them
-            _save_with_roles(user, actor=actor, why=why, groups=groups)
+            save_with_roles(user, actor=actor, why=why, groups=groups)
     return user
 
 
@@ -292,7 +292,7 @@ def _validate_password(password: str, user: User) -> None:
         raise InvalidUserChange(" ".join(error.messages)) from error
 
 
-def _save_with_roles(user: User, *, actor: Actor, why: str, groups: Collection[str] | None) -> None:
+def save_with_roles(user: User, *, actor: Actor, why: str, groups: Collection[str] | None) -> None:
     # The group changes write no history of their own: the one save after them records the
     # fields and the new groups together, with who and why.
     if groups is not None:

@@ -169,3 +169,14 @@ def test_only_leads_see_the_invite_button(school, lead, agent) -> None:
     as_agent = Client()
     as_agent.force_login(agent)
     assert as_agent.get(invite).status_code == 403
+
+
+def test_an_invitation_is_on_the_users_audit_trail_with_who_and_why(school, lead) -> None:
+    invitation = owner_invite(email="audited.owner@school.example", school=school, actor=lead)
+
+    rows = list(User.history.filter(id=invitation.user.pk).order_by("history_id"))
+    assert rows, "the invitation wrote no history row for the user"
+    for row in rows:
+        assert row.history_user == lead
+        assert "invited" in (row.history_change_reason or "")
+    assert "School owner" in [entry.group.name for entry in rows[-1].groups.all()]
