@@ -174,6 +174,27 @@ SAMPLES: dict[Reason, list[tuple[str, str, str, str]]] = {
     Reason.SENDER_BLOCKED: [
         (
             "5.7.1",
+            "550",
+            "550 5.7.1 <{a}>: Recipient address rejected: the recipient has blocked this sender",
+            "mx.{d}",
+        ),
+        (
+            "5.7.1",
+            "554",
+            "554 5.7.1 <{a}>: Sender address rejected: not on the recipient's allow list",
+            "mx.{d}",
+        ),
+        (
+            "5.7.1",
+            "550",
+            "550 5.7.1 <{a}>: Recipient address rejected: sender blocked by recipient",
+            "mx.{d}",
+        ),
+    ],
+    # The receiving server refuses the platform itself: recorded, never suppresses the address.
+    Reason.SENDER_REPUTATION: [
+        (
+            "5.7.1",
             "554",
             "554 5.7.1 Service unavailable; Client host [203.0.113.25] blocked using "
             "zen.spamhaus.org; https://www.spamhaus.org/query/ip/203.0.113.25",
@@ -187,20 +208,15 @@ SAMPLES: dict[Reason, list[tuple[str, str, str, str]]] = {
             "{d}.mail.protection.outlook.com",
         ),
         (
-            "5.7.1",
-            "550",
-            "550 5.7.1 <{a}>: Recipient address rejected: sender blocked by recipient",
-            "mx.{d}",
-        ),
-    ],
-    Reason.REJECTED: [
-        (
             "5.7.26",
             "550",
             "550-5.7.26 Unauthenticated email from kwiga.com is not accepted due to "
             "domain's DMARC policy. Please contact the administrator of kwiga.com domain.",
             "gmail-smtp-in.l.google.com",
         ),
+    ],
+    Reason.REJECTED: [
+        ("5.7.1", "550", "550 5.7.1 <{a}>: Message rejected by the recipient's policy", "mx.{d}"),
         ("5.7.1", "554", "554 5.7.1 <{a}>: Relay access denied", "mail.{d}"),
         ("5.5.4", "501", "501 5.5.4 Invalid Address", "mx.{d}"),
     ],

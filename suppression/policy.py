@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from . import exceptions as errors
 from .conf import setting
-from .taxonomy import BounceType, Reason, bounce_type_for
+from .taxonomy import BounceType, Reason, bounce_type_for, suppresses_address
 
 __all__ = [
     "BounceAction",
@@ -77,6 +77,7 @@ class BounceDecision:
 
 def decide_on_bounce(
     *,
+    reason: Reason | str,
     bounce_type: BounceType,
     occurred_at: datetime,
     has_open_suppression: bool,
@@ -89,10 +90,15 @@ def decide_on_bounce(
     ``soft_in_window`` is ``soft_bounces_counted`` over the address's soft bounces, this one
     included: the most of them, received since the last resume, that fall within one soft window
     whose newest happened within the window before now. It depends on the set of bounces, never
-    on the order they arrived in.
+    on the order they arrived in. A reason that blames the platform (``sender_reputation``)
+    records only, and ``soft_in_window`` never counts such bounces.
     """
     if has_open_suppression:
         return BounceDecision(BounceAction.LINK, why="a suppression is already open")
+    if not suppresses_address(reason):
+        return BounceDecision(
+            BounceAction.RECORD, why="the platform was refused, not the address: never suppresses"
+        )
     on_probation = probation_until is not None and occurred_at < probation_until
     if bounce_type == BounceType.HARD:
         if on_probation:

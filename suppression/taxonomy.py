@@ -13,6 +13,7 @@ class Reason(enum.StrEnum):
     MAILBOX_UNKNOWN = "mailbox_unknown"
     DOMAIN_UNKNOWN = "domain_unknown"
     SENDER_BLOCKED = "sender_blocked"
+    SENDER_REPUTATION = "sender_reputation"
     REJECTED = "rejected"
     MAILBOX_FULL = "mailbox_full"
     SERVER_UNAVAILABLE = "server_unavailable"
@@ -33,6 +34,7 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.MAILBOX_UNKNOWN: "Non-existent address",
     Reason.DOMAIN_UNKNOWN: "Non-existent domain",
     Reason.SENDER_BLOCKED: "Blocked sender",
+    Reason.SENDER_REPUTATION: "Platform refused (sender reputation)",
     Reason.REJECTED: "Server rejection",
     Reason.MAILBOX_FULL: "Mailbox full",
     Reason.SERVER_UNAVAILABLE: "Temporary server issues",
@@ -47,6 +49,7 @@ _FIXED_TYPE: dict[Reason, BounceType] = {
     Reason.MAILBOX_UNKNOWN: BounceType.HARD,
     Reason.DOMAIN_UNKNOWN: BounceType.HARD,
     Reason.SENDER_BLOCKED: BounceType.HARD,
+    Reason.SENDER_REPUTATION: BounceType.SOFT,
     Reason.REJECTED: BounceType.HARD,
     Reason.MAILBOX_FULL: BounceType.SOFT,
     Reason.SERVER_UNAVAILABLE: BounceType.SOFT,
@@ -55,6 +58,16 @@ _FIXED_TYPE: dict[Reason, BounceType] = {
     Reason.DNS_ERROR: BounceType.SOFT,
     Reason.COMPLAINT: BounceType.COMPLAINT,
 }
+
+
+#: Reasons that blame the platform, not the address: recorded and counted per receiving domain,
+#: but they never open a suppression and never count toward the soft threshold (docs/design.md).
+NEVER_SUPPRESSES: frozenset[Reason] = frozenset({Reason.SENDER_REPUTATION})
+
+
+def suppresses_address(reason: Reason | str) -> bool:
+    """Whether a bounce with this reason can ever suppress the address it names."""
+    return Reason(reason) not in NEVER_SUPPRESSES
 
 
 def bounce_type_for(reason: Reason | str, status: str = "", smtp_code: str = "") -> BounceType:

@@ -62,6 +62,7 @@ def test_unknown_takes_its_type_from_the_status_class(status: str, smtp: str, ex
 
 def _soft(count: int, **kwargs):
     return decide_on_bounce(
+        reason=Reason.MAILBOX_FULL,
         bounce_type=BounceType.SOFT,
         occurred_at=NOW,
         has_open_suppression=False,
@@ -84,6 +85,7 @@ def test_the_third_soft_bounce_in_the_window_suppresses() -> None:
 
 def test_a_threshold_of_one_makes_any_bounce_stop_sending() -> None:
     decision = decide_on_bounce(
+        reason=Reason.MAILBOX_FULL,
         bounce_type=BounceType.SOFT,
         occurred_at=NOW,
         has_open_suppression=False,
@@ -166,6 +168,7 @@ def test_only_soft_bounces_received_since_the_last_resume_count(received, expect
 def test_threshold_one_stops_sending_on_any_recent_bounce(ago, action) -> None:
     lim = Limits(soft_threshold=1)
     decision = decide_on_bounce(
+        reason=Reason.MAILBOX_FULL,
         bounce_type=BounceType.SOFT,
         occurred_at=NOW - ago,
         has_open_suppression=False,
@@ -182,6 +185,11 @@ def test_threshold_one_stops_sending_on_any_recent_bounce(ago, action) -> None:
 )
 def test_hard_bounce_and_complaint_suppress_at_once(bounce_type, trigger) -> None:
     decision = decide_on_bounce(
+        reason={
+            BounceType.HARD: Reason.MAILBOX_UNKNOWN,
+            BounceType.SOFT: Reason.MAILBOX_FULL,
+            BounceType.COMPLAINT: Reason.COMPLAINT,
+        }[bounce_type],
         bounce_type=bounce_type,
         occurred_at=NOW,
         has_open_suppression=False,
@@ -198,6 +206,7 @@ def test_hard_bounce_and_complaint_suppress_at_once(bounce_type, trigger) -> Non
 
 def test_bounce_during_open_suppression_only_links() -> None:
     decision = decide_on_bounce(
+        reason=Reason.MAILBOX_UNKNOWN,
         bounce_type=BounceType.HARD,
         occurred_at=NOW,
         has_open_suppression=True,
@@ -210,6 +219,7 @@ def test_bounce_during_open_suppression_only_links() -> None:
 
 def test_hard_bounce_on_probation_resuppresses_as_a_repeat() -> None:
     decision = decide_on_bounce(
+        reason=Reason.MAILBOX_UNKNOWN,
         bounce_type=BounceType.HARD,
         occurred_at=NOW,
         has_open_suppression=False,
@@ -226,6 +236,7 @@ def test_hard_bounce_on_probation_resuppresses_as_a_repeat() -> None:
 
 def test_hard_bounce_after_probation_is_not_a_repeat() -> None:
     decision = decide_on_bounce(
+        reason=Reason.MAILBOX_UNKNOWN,
         bounce_type=BounceType.HARD,
         occurred_at=NOW,
         has_open_suppression=False,

@@ -25,7 +25,7 @@ from .. import policy
 from ..addresses import NormalizedAddress, normalize_email
 from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, EmailAddress, School, Suppression, SuppressionChange
-from ..taxonomy import BounceType, bounce_type_for
+from ..taxonomy import NEVER_SUPPRESSES, BounceType, bounce_type_for, suppresses_address
 from .bounces import _validate, bounce_record, storable_texts
 from .common import CHANGES_FEED_LOCK, Actor, audited_save, lock_address
 
@@ -189,17 +189,24 @@ def _record_all(
     lim = policy.limits()
     now = timezone.now()
     soft_ids = [
-        addresses[e.normalized.address].pk for e in valid if e.bounce_type == BounceType.SOFT
+        addresses[e.normalized.address].pk
+        for e in valid
+        if e.bounce_type == BounceType.SOFT and suppresses_address(e.item.reason)
     ]
     # Per address, the occurrence times of every soft bounce that still counts (received since the
     # last resume), kept sorted: the events of this batch are added as they are recorded.
     softs: dict[int, list[datetime]] = defaultdict(list)
     if soft_ids:
-        for address_id, occurred, received in BounceEvent.objects.filter(
-            address_id__in=soft_ids,
-            bounce_type=BounceType.SOFT,
-            occurred_at__gt=policy.soft_horizon(now, lim),
-        ).values_list("address_id", "occurred_at", "received_at"):
+        counted = (
+            BounceEvent.objects.filter(
+                address_id__in=soft_ids,
+                bounce_type=BounceType.SOFT,
+                occurred_at__gt=policy.soft_horizon(now, lim),
+            )
+            .exclude(reason__in=NEVER_SUPPRESSES)
+            .values_list("address_id", "occurred_at", "received_at")
+        )
+        for address_id, occurred, received in counted:
             if policy.soft_counts_since_resume(received, last_lifted.get(address_id)):
                 softs[address_id].append(occurred)
         for times in softs.values():
@@ -215,13 +222,15 @@ def _record_all(
         seen.add(item.dedupe_key)
         address = addresses[entry.normalized.address]
         current = open_now.get(address.pk)
-        if entry.bounce_type == BounceType.SOFT:
+        counts_as_soft = entry.bounce_type == BounceType.SOFT and suppresses_address(item.reason)
+        if counts_as_soft:
             # Received now, so after any resume: it counts (policy.soft_counts_since_resume).
             bisect.insort(softs[address.pk], item.occurred_at)
         soft_in_window = 0
-        if entry.bounce_type == BounceType.SOFT and current is None:
+        if counts_as_soft and current is None:
             soft_in_window = policy.soft_in_window(softs[address.pk], now=now, lim=lim)
         decision = policy.decide_on_bounce(
+            reason=item.reason,
             bounce_type=BounceType(entry.bounce_type),
             occurred_at=item.occurred_at,
             has_open_suppression=current is not None,

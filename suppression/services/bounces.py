@@ -14,7 +14,7 @@ from .. import policy
 from ..addresses import normalize_email
 from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, School, Source, Stream, Suppression
-from ..taxonomy import BounceType, Reason, bounce_type_for
+from ..taxonomy import NEVER_SUPPRESSES, BounceType, Reason, bounce_type_for, suppresses_address
 from ..textsafety import clean_line, clean_text
 from .common import Actor, lock_address, lock_open_suppression, suppression_open
 
@@ -201,13 +201,13 @@ def _record(
     )["last"]
     soft_in_window = 0
     received_at = timezone.now()
-    if bounce_type == BounceType.SOFT and open_suppression is None:
+    if bounce_type == BounceType.SOFT and open_suppression is None and suppresses_address(reason):
         # Every soft bounce that could still count, whenever it happened relative to this one:
         # the rule looks at the whole set, so arrival order never matters.
         earlier = address.events.filter(
             bounce_type=BounceType.SOFT,
             occurred_at__gt=policy.soft_horizon(received_at, lim),
-        )
+        ).exclude(reason__in=NEVER_SUPPRESSES)
         soft_in_window = policy.soft_bounces_counted(
             [*earlier.values_list("occurred_at", "received_at"), (occurred_at, received_at)],
             resumed_at=last_lifted_at,
@@ -215,6 +215,7 @@ def _record(
             lim=lim,
         )
     decision = policy.decide_on_bounce(
+        reason=reason,
         bounce_type=bounce_type,
         occurred_at=occurred_at,
         has_open_suppression=open_suppression is not None,
