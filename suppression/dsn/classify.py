@@ -35,11 +35,15 @@ SPECIFIC_STATUS: dict[str, Reason] = {
     "X.5.3": R.REJECTED,
     "X.7.13": R.MAILBOX_UNKNOWN,
     "X.7.14": R.MAILBOX_UNKNOWN,
-    "X.7.23": R.REJECTED,
-    "X.7.24": R.REJECTED,
-    "X.7.25": R.SENDER_BLOCKED,
-    "X.7.26": R.REJECTED,
+    # Our own SPF, reverse DNS, DKIM/DMARC (RFC 7372): the platform is refused, not the address.
+    "X.7.23": R.SENDER_REPUTATION,
+    "X.7.24": R.SENDER_REPUTATION,
+    "X.7.25": R.SENDER_REPUTATION,
+    "X.7.26": R.SENDER_REPUTATION,
     "X.7.27": R.REJECTED,
+    # Microsoft 365: DMARC reject of the sending domain (509), authentication level (515).
+    "X.7.509": R.SENDER_REPUTATION,
+    "X.7.515": R.SENDER_REPUTATION,
 }
 
 # Codes that name a category but whose wording often says more; used after the phrases.
@@ -91,7 +95,7 @@ FALLBACK_STATUS: dict[str, Reason] = {
     "X.7.20": R.REJECTED,
     "X.7.21": R.REJECTED,
     "X.7.22": R.REJECTED,
-    "X.7.28": R.SPAM_FILTERED,
+    "X.7.28": R.SENDER_REPUTATION,  # "mail flood detected": Gmail's 4.7.28 rate limit
     "X.7.29": R.REJECTED,
     "X.7.30": R.REJECTED,
 }
@@ -128,6 +132,12 @@ _COMMAND_RE = re.compile(
     r"|>>>\s*(mail from|rcpt to|data)",
 )  # run over lowercased text: faster than re.IGNORECASE
 WEAK_PHRASES = frozenset({"rejected"})
+# Words specific enough to beat even a specific status code: servers put 5.1.1 or 5.7.x on a
+# size limit, a full mailbox, a send-rate limit, bulk content or a local delivery agent's write
+# failure, and the words name the problem where the code is the server's catch-all.
+OVERRIDING_PHRASES = frozenset(
+    {"message-too-large", "mailbox-full", "sender-rate-limit", "bulk-content", "lda-failure"}
+)
 _ADDRESS_REASONS = (R.MAILBOX_UNKNOWN, R.DOMAIN_UNKNOWN)
 _HARD_REASONS = (R.MAILBOX_UNKNOWN, R.DOMAIN_UNKNOWN, R.SENDER_BLOCKED, R.REJECTED)
 # A null MX (RFC 7505) says the domain never accepts mail, however the report words its status.
@@ -168,6 +178,11 @@ def classify(status: str, smtp_code: str, *texts: str) -> tuple[Reason, str]:
     key = status_key(status)
     temporary = status.startswith("4") or (not status and smtp_code.startswith("4"))
     specific = SPECIFIC_STATUS.get(key)
+    if specific in _HARD_REASONS and status.startswith("5") and texts:
+        # A permanent hard code would suppress the address at once; the costliest mistake.
+        said = match_phrase(texts[0])
+        if said is not None and said[1] in OVERRIDING_PHRASES:
+            return said[0], f"phrase:{said[1]}+over:{status}"
     if specific is not None:
         if temporary and key in TEMPORARY_OVERRIDE:
             return TEMPORARY_OVERRIDE[key], f"status:{status}"

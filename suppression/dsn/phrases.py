@@ -19,6 +19,27 @@ MAX_SCAN = 6000
 
 _RULES_SOURCE: list[tuple[str, Reason, str]] = [
     (
+        # The receiving server limits how much the platform sends (per hour, per IP): the
+        # sender's volume, never the address. Before the mailbox words: "sending quota".
+        "sender-rate-limit",
+        R.SENDER_REPUTATION,
+        r"rate.?limited|(?:sending|send|outbound|message|recipient|connection) rate"
+        r"|too many (?:messages|mails|e-?mails|recipients|connections) (?:from (?:your|this|the"
+        r" sending)|per (?:hour|minute|day|connection|session))"
+        r"|(?:per|an|each|every) (?:hour|minute|day)\b.{0,40}(?:limit|exceed)"
+        r"|(?:limit|exceed)[^.\n]{0,60}\bper (?:hour|minute|day)\b"
+        r"|(?:hourly|daily|sending|send|outbound|volume) (?:message |recipient )?(?:limit|quota)s?"
+        r"|unusual (?:rate|volume)|(?:high|unexpected|unusual) volume|volume of (?:mail|messages)"
+        r"|exceeded (?:the |its |your )?(?:sending|send|message|recipient)s? (?:limit|quota|rate)",
+    ),
+    (
+        # Bulk or mass mail refused for what it is: content, not the address.
+        "bulk-content",
+        R.SPAM_FILTERED,
+        r"bulk (?:mail|e-?mail|content|messages?|sender)|mass[ -]?mail|massenmail"
+        r"|(?:rejected|refused|blocked) (?:as|because of|for) (?:bulk|mass)",
+    ),
+    (
         "mailbox-full",
         R.MAILBOX_FULL,
         r"mail ?box (?:is |was )?(?:full|over|exceed)|(?:mail ?box|mailfolder|inbox|account|user)"
@@ -53,6 +74,18 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|크기[^.\n]{0,20}(?:초과|제한)",
     ),
     (
+        # A local delivery agent (procmail, maildrop, dovecot-lda) that could not lock or write
+        # the mailbox: a fault of the receiving host that may pass, whatever code it was given.
+        "lda-failure",
+        R.SERVER_UNAVAILABLE,
+        r"(?:can(?:'|no)t|cannot|could not|couldn't|unable to|failed to) (?:create |get |acquire "
+        r"|obtain |open |write |lock |rename )+(?:the |a )?(?:lock|lockfile|mailbox|mail ?file|file"
+        r"|folder|maildir|spool|to)|lock ?file|locking (?:error|failed|timeout)"
+        r"|(?:error|failure|failed) (?:while |when )?writing|write (?:error|failed|failure)"
+        r"|no space left on device|disk (?:is )?full|file ?system (?:is )?full"
+        r"|(?:input/output|i/o) error|quota exceeded while writing",
+    ),
+    (
         "rate-limit",
         R.SERVER_UNAVAILABLE,
         r"frequency limit|rate.?limit|too many (?:connections|concurrent|sessions|simultaneous)"
@@ -64,21 +97,34 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"uribl|surbl|blacklisted (?:url|link|domain in)|dbl\.spamhaus|listed url",
     ),
     (
-        "blocklist",
+        # The recipient's own lists: a personal block list, an allow list we are not on, a
+        # Japanese carrier's reception-refusal settings. The recipient refuses this sender.
+        "recipient-list",
         R.SENDER_BLOCKED,
-        r"spamhaus|spamcop|sorbs|barracudacentral|dnsbl|\brbl\b|realtime black|black ?list"
-        r"|block ?list"
-        r"|deny ?list|(?<!not )\blisted (?:in|on|at|by)\b|(?:poor|bad|low) (?:ip |sender "
-        r"|domain )?reputation"
+        r"(?:受信拒否|拒否|フィルタ|フィルター|指定受信)設定"
+        r"|not (?:in|on) (?:the |its |their |his |her )?(?:allowlist|allow list|allowed senders"
+        r"|allowed-senders|whitelist|white list|safelist|safe list|safe senders)"
+        r"|(?:recipient|user|addressee|owner)(?:'s)? (?:has )?(?:blocked|blacklisted|block(?:ed)?"
+        r" list|blocklist|blacklist)|(?:personal|user|recipient|private) (?:block|black|deny) ?list"
+        r"|sender (?:is )?(?:on|in) (?:the )?(?:recipient|user)'?s? (?:block|black)",
+    ),
+    (
+        # The platform itself is refused: its IP or domain on a public blocklist, its reputation,
+        # its reverse DNS. Soft, never the address's fault (docs/design.md, sender_reputation).
+        "blocklist",
+        R.SENDER_REPUTATION,
+        r"spamhaus|spamcop|sorbs|barracuda|dnsbl|\brbl\b|realtime black|black ?list"
+        r"|block ?list|uceprotect|abuseat|\bcbl\b|\bpsbl\b|mailspike|invaluement|senderscore"
+        r"|deny ?list|(?<!not )\blisted (?:in|on|at|by)\b|blocked using|(?:poor|bad|low) (?:ip "
+        r"|sender |domain )?reputation"
         r"|reputation|reverse (?:dns|lookup|hostname)|ptr record|\brdns\b|no ptr|dynamic ip"
         r"|residential|dial-?up|unexpected volume or user complaints|user complaints"
-        r"|(?:client|sending) (?:host|ip|server) .{0,80}(?:rejected|blocked|refused|denied)"
-        r"|open relay|(?:ip|address) (?:\S+ )?(?:is |has been )?(?:blocked|banned|blacklisted)"
+        r"|(?:client|sending|connecting) (?:host|ip|server) .{0,80}(?:rejected|blocked|refused"
+        r"|denied)|your ip|(?:ip|address) (?:\S+ )?(?:is |has been )?(?:blocked|banned|blacklisted)"
+        r"|\bip (?:\S+ )?(?:is )?(?:on|in) (?:our|a|the) .{0,20}list|\bs3150\b|\bs3140\b"
         r"|invalid ip|block(?:ed)? for spam|lista negra|liste noire|sperrliste|schwarze liste"
         r"|黑名单|ブラックリスト|블랙리스트|czarn[aej] list|\brtr:bl\b"
-        r"|(?:受信拒否|拒否|フィルタ|フィルター|指定受信)設定"
-        r"|not (?:in|on) (?:the |its )?(?:allowlist|allow list|allowed senders|allowed-senders"
-        r"|whitelist|white list|safelist|safe list|safe senders)",
+        r"|черн\w* спис|спам-?источник|репутац",
     ),
     (
         "spam-content",
@@ -96,10 +142,18 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|relaying (?:is )?not|not a gateway|open relay",
     ),
     (
+        # Our SPF, DKIM or DMARC failed or is missing: the platform's set-up, not the address.
         "authentication",
+        R.SENDER_REPUTATION,
+        r"\bspf\b|\bdkim\b|\bdmarc\b|authentication (?:check|fail|level)|sender policy framework"
+        r"|domainkeys|(?:sending|sender|from) domain[^.\n]{0,60}(?:authenticat|not meet)",
+    ),
+    (
+        # Authentication the receiving system asks of a sender it knows (SMTP AUTH, a group that
+        # takes mail only from signed-in members): a policy of the recipient's side.
+        "authentication-required",
         R.REJECTED,
-        r"\bspf\b|\bdkim\b|\bdmarc\b|authentication (?:check|fail|requir)|unauthenticated"
-        r"|not authenticated|sender policy framework|domainkeys",
+        r"authentication requir|unauthenticated|not authenticated",
     ),
     (
         "sender-rejected",
@@ -194,13 +248,34 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
     (
         "network",
         R.DNS_ERROR,
-        r"no route to host|network (?:is )?unreachable|connection refused|socket error"
+        r"(?:domain|destination|host|server|mx) (?:\S+ )?(?:is |was )?(?:not |un)reachable"
+        r"|unreachable (?:domain|host|destination)|no route to host|network (?:is )?unreachable"
+        r"|connection refused|socket error"
         r"|host (?:not |un)reachable|(?:unable|could not|couldn't|failed) to (?:connect|establish)"
         r"|wasn't able to establish|no smtp connection|did not accept our requests to connect"
         r"|name service error|dns (?:error|failure|lookup|problem|timeout|servfail|temporary)"
         r"|temporary (?:lookup|dns)"
         r" failure|servfail|name server|connection (?:reset|lost|dropped|closed)"
         r"|lost connection|tls (?:handshake|negotiation)|cannot connect",
+    ),
+    (
+        # A message that travels in a circle: a routing fault (Sisimai's networkerror), whatever
+        # the code; before the header words ("too many Received headers").
+        "mail-loop",
+        R.DNS_ERROR,
+        r"mail (?:forwarding )?loop|loop(?:s|ing)? (?:back|detected)|routing loop|(?:detected|a)"
+        r" loop\b|too many (?:hops|received(?: headers)?|delivered-to)|hop ?count"
+        r"|max(?:imum)? hops?|loops back to myself|ループ",
+    ),
+    (
+        # The message's form, not its meaning: 8-bit data to a 7-bit server, broken MIME, bare
+        # line feeds, over-long lines. Content the server refused (Sisimai's contenterror).
+        "content-format",
+        R.SPAM_FILTERED,
+        r"8-?bit|8bitmime|\bmime\b[^.\n]{0,30}(?:conform|error|invalid|malformed|broken|violat"
+        r"|format)|(?:invalid|malformed|broken|illegal) mime|non-?ascii|bare (?:lf|cr|linefeed"
+        r"|carriage)|line (?:is )?too long|lines? longer than|illegal (?:character|byte)s?"
+        r"|(?:message|content)[^.\n]{0,20} (?:not|isn't) (?:rfc|mime)",
     ),
     (
         "policy",

@@ -362,12 +362,12 @@ def test_a_temporary_status_never_yields_a_hard_reason():
     deferred = (
         "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to user complaints"
     )
-    assert classify("4.7.0", "421", deferred) == (
-        Reason.SERVER_UNAVAILABLE,
-        "phrase:blocklist+temporary",
+    assert classify("4.7.0", "421", deferred) == (Reason.SENDER_REPUTATION, "phrase:blocklist")
+    assert classify("4.1.1", "450", "450 4.1.1 mailbox unavailable, try again")[0] == (
+        Reason.SERVER_UNAVAILABLE
     )
     # The reporting MTA's generic 4.x.x loses to the server's own 5xx reply.
-    reason, _ = classify("4.0.0", "", "554 Blocked - see https://dnsbl.example/lookup")
+    reason, _ = classify("4.0.0", "", "554 Your mail is blocked by the recipient")
     assert reason == Reason.SENDER_BLOCKED
 
 
