@@ -102,7 +102,8 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         "recipient-list",
         R.SENDER_BLOCKED,
         r"(?:受信拒否|拒否|フィルタ|フィルター|指定受信)設定"
-        r"|not (?:in|on) (?:the |its |their |his |her )?(?:allowlist|allow list|allowed senders"
+        r"|not (?:in|on) (?:the |its |their |his |her )?(?:[\w-]+'s? )?(?:allowlist|allow list"
+        r"|allowed senders"
         r"|allowed-senders|whitelist|white list|safelist|safe list|safe senders)"
         r"|(?:recipient|user|addressee|owner)(?:'s)? (?:has )?(?:blocked|blacklisted|block(?:ed)?"
         r" list|blocklist|blacklist)|(?:personal|user|recipient|private) (?:block|black|deny) ?list"
@@ -202,7 +203,7 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|no such (?:user|mailbox|recipient|address|account|person|local user|e-?mail)"
         r"|(?:user|mailbox|recipient|address|account|e-?mail) (?:\S+ )?not (?:found|exist)"
         r"|does(?: not|n't) (?:exist|have an? (?:\S+ )?account)|not exist|no mailbox"
-        r"|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|unrouteable address"
+        r"|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)"
         r"|not listed in|invalid final delivery|userid|name is not recognized|address rejected:"
         r" ?(?:user unknown|undeliverable)|bad destination mailbox|no account|address unknown"
         r"|recipient rejected|unknown or illegal|has moved|no longer (?:valid|available|in use|"
@@ -230,7 +231,10 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         R.DOMAIN_UNKNOWN,
         r"host (?:or domain name )?(?:unknown|not found)|unknown (?:host|domain)|domain (?:name )?"
         r"(?:not found|does(?: not|n't) exist|unknown|is not (?:valid|registered)|not exist)"
-        r"|no such (?:domain|host)|nxdomain|name or service not known|unrouteable (?:mail )?domain"
+        r"|no such (?:domain|host)|nxdomain|name or service not known"
+        # Exim's "Unrouteable address": no router found a way to the domain.
+        r"|unrout(?:e)?able (?:address|(?:mail )?domain)|not routable|no route(?:s)? (?:to|for) "
+        r"(?:the )?(?:address|recipient)"
         r"|no mx|mx (?:record )?(?:not found|lookup failed)"
         r"|bad destination (?:system|host)|couldn't find any host|no valid (?:mx|host)"
         r"|domain (?:\S+ )?(?:is )?not (?:valid|resolv)|unresolvable|authoritative answer"

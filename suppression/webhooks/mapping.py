@@ -40,70 +40,103 @@ SOURCES: dict[str, Source] = {
 
 # Each provider's own classification, lowercased, as "kind/detail" with a fallback on "kind".
 # None: the provider says this is no bounce at all (an unsubscribe, an ESP-side setting).
+# A label is used only when the server's code and words say nothing specific (see _reason). A
+# generic failure label ("Permanent", "HardBounce") names no cause: it maps to ``unknown``, which
+# takes hard or soft from the status class, rather than to a reason nothing said.
+# The evidence for each row is the provider's documentation of the label, quoted after it.
 LABELS: dict[Source, dict[str, Reason | None]] = {
     Source.AMAZON_SES: {
+        # SES notification contents, bounce types: "NoEmail: the intended recipient's email
+        # provider sent a bounce message indicating that the email address doesn't exist".
         "permanent/noemail": R.MAILBOX_UNKNOWN,
-        "permanent/unsubscribedrecipient": None,
-        "permanent": R.REJECTED,
-        "transient/mailboxfull": R.MAILBOX_FULL,
-        "transient/messagetoolarge": R.MESSAGE_TOO_LARGE,
-        "transient/contentrejected": R.SPAM_FILTERED,
-        "transient/attachmentrejected": R.SPAM_FILTERED,
+        # "Suppressed: the recipient's address is on the SES suppression list" (bounced before).
+        "permanent/suppressed": R.REJECTED,
+        "permanent/onaccountsuppressionlist": R.REJECTED,
+        "permanent/unsubscribedrecipient": None,  # "has unsubscribed": not a failure
+        # "General: the email provider sent a hard bounce"; no cause given.
+        "permanent/general": R.UNKNOWN,
+        "permanent": R.UNKNOWN,
+        "transient/mailboxfull": R.MAILBOX_FULL,  # "the recipient's inbox was full"
+        "transient/messagetoolarge": R.MESSAGE_TOO_LARGE,  # "exceeded the size limit"
+        "transient/contentrejected": R.SPAM_FILTERED,  # "contains content the provider rejects"
+        "transient/attachmentrejected": R.SPAM_FILTERED,  # "an unacceptable attachment"
+        "transient/general": R.SERVER_UNAVAILABLE,  # "a general bounce ... may be able to succeed"
         "transient": R.SERVER_UNAVAILABLE,
-        "undetermined": R.UNKNOWN,
+        "undetermined": R.UNKNOWN,  # "SES was unable to determine a specific bounce reason"
         # SES refused the message itself (a virus): about the content, never the address.
         "reject": R.SPAM_FILTERED,
     },
     Source.SENDGRID: {
-        "bounce/invalid address": R.MAILBOX_UNKNOWN,
-        "bounce/reputation": R.SENDER_BLOCKED,
-        "bounce/content": R.SPAM_FILTERED,
-        "bounce/frequency or volume": R.SERVER_UNAVAILABLE,
+        # SendGrid bounce classifications (bounce_classification).
+        "bounce/invalid address": R.MAILBOX_UNKNOWN,  # "the address does not exist"
+        "bounce/mailbox unavailable": R.MAILBOX_UNKNOWN,  # "mailbox disabled or unavailable"
+        # "the sending IP or domain has a poor reputation with the receiver": the platform.
+        "bounce/reputation": R.SENDER_REPUTATION,
+        "bounce/content": R.SPAM_FILTERED,  # "the content was identified as spam"
+        # "the receiver limits the frequency or volume of mail from the sender": the platform.
+        "bounce/frequency or volume": R.SENDER_REPUTATION,
+        "bounce/technical": R.SERVER_UNAVAILABLE,  # "a technical issue on the receiving side"
+        "bounce/unclassified": R.UNKNOWN,  # "could not be classified"
         "bounce/blocked": R.SENDER_BLOCKED,
-        "bounce/bounce": R.REJECTED,
-        "dropped/bounced address": R.REJECTED,
+        "bounce/bounce": R.UNKNOWN,
+        "dropped/bounced address": R.REJECTED,  # on SendGrid's own bounce list: bounced before
         "dropped/invalid": R.MAILBOX_UNKNOWN,
         "dropped/spam reporting address": R.COMPLAINT,
         "dropped/unsubscribed address": None,
     },
     Source.MAILGUN: {
-        "suppress-bounce": R.REJECTED,
-        "suppress-complaint": R.COMPLAINT,
+        # Mailgun event "failed": reason and severity ("permanent" / "temporary").
+        "suppress-bounce": R.REJECTED,  # "the address previously bounced"
+        "suppress-complaint": R.COMPLAINT,  # "the address previously complained"
         "suppress-unsubscribe": None,
-        "bounce/permanent": R.REJECTED,
+        "bounce/permanent": R.UNKNOWN,  # "a hard bounce" with the server's reply, if any
         "bounce/temporary": R.SERVER_UNAVAILABLE,
-        "generic/permanent": R.REJECTED,
+        "generic/permanent": R.UNKNOWN,  # "generic": no specific cause
         "generic/temporary": R.SERVER_UNAVAILABLE,
-        "old": R.SERVER_UNAVAILABLE,
-        "hardfail": R.REJECTED,
-        "esp-block": R.REJECTED,
-        "bounced": R.REJECTED,
+        "old": R.SERVER_UNAVAILABLE,  # "old": retried too long, the message expired
+        "hardfail": R.UNKNOWN,
+        "esp-block": R.REJECTED,  # "ESP block": the receiving provider refused the domain
+        "bounced": R.UNKNOWN,
     },
     Source.POSTMARK: {
-        "bounce/hardbounce": R.REJECTED,
-        "bounce/softbounce": R.SERVER_UNAVAILABLE,
-        "bounce/transient": R.SERVER_UNAVAILABLE,
-        "bounce/dnserror": R.DNS_ERROR,
-        "bounce/bademailaddress": R.MAILBOX_UNKNOWN,
-        "bounce/blocked": R.SENDER_BLOCKED,
-        "bounce/dmarcpolicy": R.REJECTED,
-        "bounce/virusnotification": R.SPAM_FILTERED,
-        "bounce/spamnotification": R.COMPLAINT,
+        # Postmark bounce types (Bounce webhook "Type").
+        "bounce/hardbounce": R.UNKNOWN,  # "the server responded with a permanent error"
+        "bounce/softbounce": R.SERVER_UNAVAILABLE,  # "temporary issue", Postmark retries
+        "bounce/transient": R.SERVER_UNAVAILABLE,  # "delayed; Postmark will keep trying"
+        "bounce/dnserror": R.DNS_ERROR,  # "a temporary DNS error"
+        "bounce/bademailaddress": R.MAILBOX_UNKNOWN,  # "invalid email address"
+        "bounce/blocked": R.SENDER_BLOCKED,  # "the recipient's server blocked the message"
+        # "DMARCPolicy: the message was rejected because of the sender's DMARC policy".
+        "bounce/dmarcpolicy": R.SENDER_REPUTATION,
+        "bounce/virusnotification": R.SPAM_FILTERED,  # "the message contained a virus"
+        # "SpamNotification: the message was delivered, but was either blocked by the user, or
+        # classified as spam" -- the receiving filter, and Postmark does not deactivate the
+        # address on it: a content refusal, never a complaint.
+        "bounce/spamnotification": R.SPAM_FILTERED,
         "bounce/manuallydeactivated": None,
         "bounce/unconfirmed": None,
         "bounce/openrelaytest": None,
+        "bounce/autoresponder": None,  # "an automatic reply": no failure
+        "bounce/addresschange": None,  # "the recipient asked to change address"
+        "bounce/challengeverification": None,  # "a challenge-response request"
+        "bounce/subscribe": None,
+        "bounce/unsubscribe": None,
+        "bounce/smtpapierror": None,  # Postmark's own API refusal, not the recipient's server
+        "bounce/inbounderror": None,  # about inbound processing
+        "bounce/templaterenderingfailed": None,  # our template, never sent
         "bounce/unknown": R.UNKNOWN,
-        "spamcomplaint": R.COMPLAINT,
+        "spamcomplaint": R.COMPLAINT,  # "the recipient marked the message as spam"
         # Echoes of bounces and complaints already posted by the Bounce and SpamComplaint hooks.
         "subscriptionchange": None,
     },
     Source.BREVO: {
-        "hard_bounce": R.REJECTED,
-        "soft_bounce": R.SERVER_UNAVAILABLE,
-        "invalid_email": R.MAILBOX_UNKNOWN,
-        "blocked": R.REJECTED,
+        # Brevo transactional webhook events.
+        "hard_bounce": R.UNKNOWN,  # "permanent delivery failure" with the server's reason
+        "soft_bounce": R.SERVER_UNAVAILABLE,  # "temporary delivery failure"
+        "invalid_email": R.MAILBOX_UNKNOWN,  # "the address is invalid"
+        "blocked": R.REJECTED,  # "blocked by Brevo": the contact is on Brevo's block list
         "deferred": R.SERVER_UNAVAILABLE,
-        "spam": R.COMPLAINT,
+        "spam": R.COMPLAINT,  # "the recipient marked the message as spam"
         "complaint": R.COMPLAINT,
     },
 }
@@ -234,6 +267,17 @@ def _reason(
     status: str, smtp_code: str, texts: tuple[str, ...], fallback: Reason | None, label: str
 ) -> tuple[Reason, str]:
     reason, rule = classify(status, smtp_code, *(text for text in texts if text))
+    if (
+        not (status or smtp_code)
+        and fallback is not None
+        and fallback is not R.COMPLAINT
+        and bounce_type_for(fallback) == BounceType.SOFT
+        and bounce_type_for(reason) == BounceType.HARD
+    ):
+        # No code, and the provider calls it a soft bounce: its words ("No MX for ...") name
+        # the cause, the provider's label says it may pass, as a 4.x.x code would.
+        soft = R.DNS_ERROR if reason is R.DOMAIN_UNKNOWN else R.SERVER_UNAVAILABLE
+        return soft, f"{rule}+esp-soft"
     if rule not in _UNSPECIFIC_RULES or fallback is None:
         return reason, rule
     klass = (status or smtp_code)[:1]

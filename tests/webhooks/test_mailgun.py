@@ -108,8 +108,8 @@ def test_a_temporary_failure_with_a_permanent_code_is_a_hard_bounce(client: Clie
         **{
             "delivery-status": {
                 "attempt-no": 2,
-                "message": "5.7.1 Service unavailable; client host [198.51.100.9] blocked using "
-                "zen.spamhaus.org",
+                "message": "5.7.1 <listed@example.net>: Recipient address rejected: the sender "
+                "is on the recipient's block list",
                 "code": 550,
                 "enhanced-code": "5.7.1",
                 "description": "",

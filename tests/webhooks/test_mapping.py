@@ -96,3 +96,97 @@ def test_an_event_without_recipient_is_not_recorded() -> None:
     event = tracking(event_type=EventType.BOUNCED, recipient=None)
 
     assert isinstance(esp_bounce(event, "Brevo"), Ignored)
+
+
+def _postmark_bounce(kind: str, details: str = "") -> AnymailTrackingEvent:
+    return tracking(
+        event_type=EventType.BOUNCED,
+        esp_event={"RecordType": "Bounce", "Type": kind, "Details": details},
+    )
+
+
+def test_a_postmark_spam_notification_is_a_content_refusal_not_a_complaint() -> None:
+    # The receiving server's filter refused the message; Postmark does not deactivate on it.
+    mapped = esp_bounce(_postmark_bounce("SpamNotification"), "Postmark")
+
+    assert isinstance(mapped, EspBounce)
+    assert (mapped.reason, mapped.rule) == ("spam_filtered", "esp:Bounce/SpamNotification")
+
+
+def test_a_failure_without_diagnostic_or_subtype_is_unknown_typed_by_its_class() -> None:
+    from suppression.taxonomy import bounce_type_for
+
+    ses = tracking(
+        event_type=EventType.BOUNCED,
+        esp_event={
+            "bounce": {
+                "bounceType": "Permanent",
+                "bounceSubType": "General",
+                "bouncedRecipients": [{"emailAddress": "someone@example.com", "status": "5.0.0"}],
+            }
+        },
+    )
+    postmark = _postmark_bounce("HardBounce")
+    brevo = tracking(event_type=EventType.BOUNCED, esp_event={"event": "hard_bounce"})
+
+    for event, esp in ((ses, "Amazon SES"), (postmark, "Postmark"), (brevo, "Brevo")):
+        mapped = esp_bounce(event, esp)
+        assert isinstance(mapped, EspBounce)
+        assert mapped.reason == "unknown", esp
+    mapped = esp_bounce(ses, "Amazon SES")
+    assert isinstance(mapped, EspBounce)
+    assert bounce_type_for(mapped.reason, mapped.status, mapped.smtp_code) == "hard"
+    mapped = esp_bounce(postmark, "Postmark")
+    assert isinstance(mapped, EspBounce)
+    # No status at all: a guess must not suppress the address.
+    assert bounce_type_for(mapped.reason, mapped.status, mapped.smtp_code) == "soft"
+
+
+def test_a_providers_no_mx_soft_bounce_is_a_dns_problem() -> None:
+    postmark = _postmark_bounce("SoftBounce", "No MX for example.com")
+    mailgun = tracking(
+        event_type=EventType.BOUNCED,
+        esp_event={
+            "event-data": {
+                "event": "failed",
+                "severity": "temporary",
+                "reason": "generic",
+                "delivery-status": {"message": "No MX for example.com"},
+            }
+        },
+    )
+
+    for event, esp in ((postmark, "Postmark"), (mailgun, "Mailgun")):
+        mapped = esp_bounce(event, esp)
+        assert isinstance(mapped, EspBounce)
+        assert mapped.reason == "dns_error", (esp, mapped.rule)
+
+
+def test_reputation_and_volume_labels_blame_the_platform_not_the_address() -> None:
+    for classification in ("Reputation", "Frequency or Volume"):
+        event = tracking(
+            event_type=EventType.BOUNCED,
+            esp_event={"event": "bounce", "bounce_classification": classification},
+        )
+        mapped = esp_bounce(event, "SendGrid")
+        assert isinstance(mapped, EspBounce)
+        assert mapped.reason == "sender_reputation", classification
+    mapped = esp_bounce(_postmark_bounce("DMARCPolicy"), "Postmark")
+    assert isinstance(mapped, EspBounce)
+    assert mapped.reason == "sender_reputation"
+
+
+def test_the_servers_words_draw_the_line_between_reputation_and_a_blocked_sender() -> None:
+    listed = _postmark_bounce(
+        "HardBounce", "smtp;554 5.7.1 Client host [192.0.2.10] blocked using zen.spamhaus.org"
+    )
+    personal = _postmark_bounce(
+        "HardBounce", "smtp;550 5.7.1 The recipient has blocked messages from this sender"
+    )
+
+    by_listing = esp_bounce(listed, "Postmark")
+    by_recipient = esp_bounce(personal, "Postmark")
+
+    assert isinstance(by_listing, EspBounce) and isinstance(by_recipient, EspBounce)
+    assert by_listing.reason == "sender_reputation"
+    assert by_recipient.reason == "sender_blocked"
