@@ -150,7 +150,12 @@ _PERMANENT_REPLY_RE = re.compile(
 
 
 def _quotes_permanent_reply(texts: tuple[str, ...]) -> bool:
-    return bool(texts) and bool(_PERMANENT_REPLY_RE.search(texts[0][:2000]))
+    return bool(texts) and quotes_permanent_reply(texts[0][:2000])
+
+
+def quotes_permanent_reply(text: str) -> bool:
+    """Whether the text quotes a server's permanent reply (a 5xx where a reply starts, a 5.x.x)."""
+    return bool(_PERMANENT_REPLY_RE.search(text))
 
 
 def smtp_command(*texts: str) -> str:

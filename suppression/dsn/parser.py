@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 
 from suppression.dsn import arf, esp, freetext, rfc3464, signals
-from suppression.dsn.autoreply import is_auto_reply
+from suppression.dsn.autoreply import is_auto_reply, person_reply_marks
 from suppression.dsn.classify import SPECIFIC_STATUS, classify, status_key
 from suppression.dsn.mime import (
     MimeLimitError,
@@ -38,7 +38,18 @@ MAX_MESSAGE_ID = 998  # the longest line RFC 5322 allows
 # rather than, cut short, the wrong one.
 MAX_FACT = 200
 _VALID_STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
-_FAILED_ACTIONS = ("failed", "failure", "")
+# Words some ESPs and gateways write for a failure instead of RFC 3464's "failed".
+_FAILED_ACTIONS = (
+    "failed",
+    "failure",
+    "",
+    "expired",
+    "bounced",
+    "bounce",
+    "rejected",
+    "undeliverable",
+    "dropped",
+)
 _DELIVERED_ACTIONS = ("delivered", "relayed", "expanded", "deliverable")
 _KWIGA_RE = {
     name: re.compile(rf"^{name}:[ \t]*(\S[^\r\n]{{0,200}})", re.IGNORECASE | re.MULTILINE)
@@ -443,7 +454,15 @@ def _auto_reply_without_failure_fields(
         return False
     if not header(ctx.msg, "Auto-Submitted").strip().lower().startswith("auto-replied"):
         return False
-    return not any(item.status or item.smtp_code for item in built)
+    if any(item.status or item.smtp_code for item in built):
+        return False
+    # The marker is shared by MTAs and responders: an auto-reply needs a mark of its own (a
+    # responder's header, an out-of-office subject or words), or a sender other than the MTA
+    # itself. Postmaster is a role mailbox that people and responders answer from too; only
+    # mailer-daemon / "Mail Delivery System" is always the MTA.
+    if person_reply_marks(ctx.msg, ctx.notice):
+        return True
+    return not signals.is_delivery_system(ctx.msg)
 
 
 def _original_recipients(ctx: _Context) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,11 +56,28 @@ def _value_after_type(value: str) -> tuple[str, str]:
     return "", value
 
 
+_FINAL_RE = re.compile(r"^final-recipient[ \t]*:", re.IGNORECASE | re.MULTILINE)
+
+
+def _recipient_blocks(text: str) -> Iterator[str]:
+    """The header blocks, a block naming two Final-Recipients cut in two: malformed reports
+    leave out the blank line between recipients, and the second would otherwise be lost."""
+    for block in iter_header_blocks(text):
+        starts = [m.start() for m in _FINAL_RE.finditer(block)]
+        if len(starts) < 2:
+            yield block
+            continue
+        yield block[: starts[1]]
+        for index, start in enumerate(starts[1:], start=1):
+            end = starts[index + 1] if index + 1 < len(starts) else len(block)
+            yield block[start:end]
+
+
 def parse(text: str) -> list[DsnRecord]:
     """Recipient records of a delivery-status text; [] when it has none."""
     message_fields: dict[str, str] = {}
     records: list[DsnRecord] = []
-    for block in iter_header_blocks(text):
+    for block in _recipient_blocks(text):
         fields = parse_fields(block)
         if not fields:
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from suppression.dsn.classify import quotes_permanent_reply
 from suppression.dsn.mime import Part, header
 from suppression.dsn.textutil import find_smtp_code, find_status
 
@@ -179,7 +180,9 @@ def looks_like_bounce(msg: Part, notice: str) -> bool:
 
 def is_delay_warning(msg: Part, notice: str) -> bool:
     head = notice[:6000].lower()
-    if _PERMANENT_RE.search(head):
+    if _PERMANENT_RE.search(head) or quotes_permanent_reply(notice[:6000]):
+        # A server's permanent answer quoted in the notice ("550 5.1.1 user unknown") is final,
+        # whatever the subject or a template's "will be retried" says.
         return False
     if _DELAY_SUBJECT_RE.search(header(msg, "Subject")[:300].lower()):
         return True

@@ -67,9 +67,16 @@ def clip(text: str, limit: int = MAX_DIAGNOSTIC) -> str:
 _XTEXT_RE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")
 
 
+# What writers put before an address that the address pattern reads into it: a stray quote
+# ("'ann@..."), Exchange's address type ("SMTP=ann@...", "smtp:ann@..."), a mailto: link.
+_ADDRESS_PREFIX_RE = re.compile(r"^(?:['`\"]+|(?:smtp|rfc822|mailto)[=:])+")
+
+
 def canonical_address(address: str) -> str:
     """Lowercase, without a trailing dot, and an internationalized domain in its ASCII form."""
     address = address.lower().rstrip(".")
+    if address[:1] in ("'", "`", '"', "s", "r", "m"):
+        address = _ADDRESS_PREFIX_RE.sub("", address)
     if address.isascii():
         return address
     local, _, domain = address.rpartition("@")
