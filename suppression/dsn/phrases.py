@@ -146,7 +146,10 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         # Our SPF, DKIM or DMARC failed or is missing: the platform's set-up, not the address.
         "authentication",
         R.SENDER_REPUTATION,
-        r"\bspf\b|\bdkim\b|\bdmarc\b|authentication (?:check|fail|level)|sender policy framework"
+        # A DKIM-Signature *header* that is malformed or doubled is the message's form, not our
+        # authentication: "dkim" followed by "-signature" is left to the header words.
+        r"\bspf\b|\bdkim\b(?!-signature)|\bdmarc\b|authentication (?:check|fail|level)"
+        r"|sender policy framework"
         r"|domainkeys|(?:sending|sender|from) domain[^.\n]{0,60}(?:authenticat|not meet)",
     ),
     (

@@ -37,6 +37,8 @@ import pytest
 
 from suppression.dsn import Kind, parse_message
 from suppression.taxonomy import Reason
+from tests.dsn._builders import indent as _indent
+from tests.dsn._builders import plain as _m
 
 R = Reason
 NOT = frozenset({Kind.NOT_A_BOUNCE})
@@ -57,13 +59,6 @@ SPAM = frozenset({R.SPAM_FILTERED})
 BOUNCES = "bounces+1234@mail.example.org"
 
 
-def _m(text: str, *, crlf: bool = False) -> bytes:
-    body = textwrap.dedent(text).lstrip("\n")
-    if crlf:
-        body = body.replace("\n", "\r\n")
-    return body.encode("utf-8")
-
-
 def _b64(data: bytes) -> str:
     return base64.encodebytes(data).decode("ascii")
 
@@ -77,11 +72,6 @@ def _zip(name: str, data: bytes) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 5, 15, 0, 0, 0)), data)
     return buffer.getvalue()
-
-
-def _indent(text: str, prefix: str = "    ") -> str:
-    """Re-indent inserted text so that the surrounding dedent keeps working."""
-    return textwrap.indent(text, prefix).lstrip(" ")
 
 
 # ============================================================================================

@@ -369,3 +369,10 @@ def test_a_whole_report_keeps_the_rule_that_let_the_words_win():
     (item,) = result.recipients
     assert (item.recipient, item.reason, item.type) == (to, R.MESSAGE_TOO_LARGE, BounceType.SOFT)
     assert item.rule == "phrase:message-too-large+over:5.1.1"
+
+
+def test_a_doubled_dkim_signature_header_is_the_messages_form_not_our_authentication():
+    reason, rule = classify("", "554", "554 Transaction failed: Duplicate header 'DKIM-Signature'.")
+
+    assert reason is R.REJECTED, rule
+    assert classify("5.7.1", "550", "550 5.7.1 DKIM signature verification failed")[0] is SR
