@@ -251,3 +251,44 @@ def _diagnostic(address: str, block: str) -> str:
             return text[:1000]
     text = collapse(" ".join(lines[:8]))
     return text[:1000]
+
+
+# Old notices (AOL's, sendmail's for local users) name a recipient by its local part alone: a
+# screen name on its own line under "the following recipients", or "joeuser... User unknown".
+_BARE_CUE_RE = re.compile(
+    r"(?:following|these) (?:recipients?|addresses|address|users?|screen ?names?)"
+    r"|could not be delivered (?:to|because)|permanent fatal errors"
+)
+_BARE_LINE_RE = re.compile(r"^[ \t]*<?([a-z0-9][a-z0-9._-]{1,63})>?[ \t]*$")
+_BARE_SENDMAIL_RE = re.compile(r"^[ \t]*(?:[45]\d\d )?<?([a-z0-9][a-z0-9._-]{1,63})>?\.\.\. ", re.M)
+
+
+def bare_local_parts(notice: str) -> list[str]:
+    """Local parts a notice names without a domain, in order; [] when it names none."""
+    lowered = notice[:MAX_BOUNCE_TEXT].lower()
+    found: list[str] = []
+    lines = lowered.splitlines()
+    for index, line in enumerate(lines):
+        if not _BARE_CUE_RE.search(line):
+            continue
+        in_sentence = not lines[index].rstrip().endswith(":")  # the cue's sentence goes on
+        for follower in lines[index + 1 : index + 12]:
+            if not follower.strip():
+                if found:
+                    break
+                in_sentence = False
+                continue
+            if in_sentence:
+                in_sentence = not follower.rstrip().endswith(":")
+                continue
+            match = _BARE_LINE_RE.match(follower)
+            if match is None:
+                break
+            if match.group(1) not in found:
+                found.append(match.group(1))
+        if found:
+            return found[:MAX_RECIPIENTS]
+    for match in _BARE_SENDMAIL_RE.finditer(lowered):
+        if match.group(1) not in found:
+            found.append(match.group(1))
+    return found[:MAX_RECIPIENTS]

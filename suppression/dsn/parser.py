@@ -408,6 +408,11 @@ def _from_text(ctx: _Context) -> ParseResult:
             freetext.TextRecipient(item.recipient, "", "", "", ctx.notice) for item in subject_found
         ][:5]
     if not found:
+        found = [
+            freetext.TextRecipient(address, "", "", "", ctx.notice)
+            for address in _bare_recipients(ctx)
+        ]
+    if not found:
         return ctx.result(Kind.UNPARSEABLE, detail="bounce text names no recipient")
     subject = header(ctx.msg, "Subject")
     built = []
@@ -434,6 +439,19 @@ def _from_text(ctx: _Context) -> ParseResult:
             detail="automatic reply (Auto-Submitted) with no status code or failure header",
         )
     return ctx.result(Kind.FAILED, built)
+
+
+def _bare_recipients(ctx: _Context) -> list[str]:
+    """A mail system's notice that names its users by local part alone ("joeuser77", AOL's
+    screen names): they are addresses at the domain the notice comes from."""
+    if not signals.is_delivery_system(ctx.msg):
+        return []
+    sender = ADDRESS_RE.search(header(ctx.msg, "From")[:300])
+    if sender is None:
+        return []
+    domain = canonical_address(sender.group(0)).rpartition("@")[2]
+    names = freetext.bare_local_parts(ctx.notice)
+    return [f"{name}@{domain}" for name in names if normalize_address(f"{name}@{domain}")][:5]
 
 
 def _is_role(item: freetext.TextRecipient) -> bool:

@@ -314,3 +314,44 @@ def test_a_second_recipient_in_a_report_without_its_blank_line_is_kept():
 def test_help_text_addresses_are_never_recipients(raw):
     result = parse_message(raw)
     assert all(not r.recipient.startswith("help@") for r in result.recipients)
+
+
+AOL_SCREEN_NAME_ONLY = text_message(
+    daemon_headers("Returned mail: User unknown", sender="MAILER-DAEMON@aol.example.com"),
+    """
+    Your mail to the following recipients could not be delivered because they are not
+    accepting mail from news@mail.example.org:
+
+        joeuser77
+
+    Please check the screen name and try again.
+    """,
+)
+
+
+def test_a_notice_naming_only_a_screen_name_gives_the_address_at_its_domain():
+    result = parse_message(AOL_SCREEN_NAME_ONLY)
+
+    assert result.kind is Kind.FAILED, result.detail
+    assert [r.recipient for r in result.recipients] == ["joeuser77@aol.example.com"]
+
+
+def test_a_persons_message_naming_a_bare_word_gets_no_made_up_address():
+    raw = text_message(
+        """
+        From: Dana <dana@example.org>
+        To: bounces+1234@mail.example.org
+        Subject: Undelivered: could not be delivered
+        Date: Tue, 14 May 2024 09:01:00 +0000
+        Message-ID: <dana.1@example.org>
+        """,
+        """
+        Hi, the following users could not be delivered to:
+
+            marketing
+
+        Can you check? 550 thanks
+        """,
+    )
+
+    assert not any(r.recipient.startswith("marketing@") for r in parse_message(raw).recipients)
