@@ -309,9 +309,9 @@ UNKNOWN_WORDING = [
     ),
     ("5.0.0", "550", "550 5.0.0 Mail loop detected", R.DNS_ERROR, "loop-detected"),
     (
-        "5.6.0",
+        "5.0.0",
         "554",
-        "554 5.6.0 Message contains 8-bit characters but the server does not support 8BITMIME",
+        "554 5.0.0 Message contains 8-bit characters but the server does not support 8BITMIME",
         R.SPAM_FILTERED,
         "8bit",
     ),
