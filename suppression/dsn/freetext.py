@@ -61,6 +61,13 @@ _SENDER_CUE_RE = re.compile(
     r"(?: address| e-?mail)?:?[ \t]*[<(\[\"']?[ \t]*$",
     re.IGNORECASE,
 )
+# Words that introduce an address to write to for help, right before it on the same line.
+_ADVICE_CUE_RE = re.compile(
+    r"(?:\bcontact|\bwrite to|\bsend (?:an? )?(?:e-?mail|mail|message|note) to|\be-?mail us at"
+    r"|\breach us at|\bquestions\b|\bhelp\b|\bhelpdesk|\bassistance|\bforward (?:this|it) to"
+    r"|\breport (?:this|it|abuse) to)[^@\n]{0,40}$",
+    re.IGNORECASE,
+)
 _URLISH_RE = re.compile(r"(?:https?://|www\.)\S{0,300}", re.IGNORECASE)
 ROLE_ADDRESS_RE = re.compile(
     r"^(?:postmaster|abuse|hostmaster|webmaster|support|help|noreply|no-reply)@|-(?:ctl|request"
@@ -128,6 +135,8 @@ def _line_addresses(line: str) -> list[str]:
             continue
         if _SENDER_CUE_RE.search(line, max(0, match.start() - 30), match.start()):
             continue  # "your message from news@...", "Sent from: ...": the sender, not a recipient
+        if _ADVICE_CUE_RE.search(line, max(0, match.start() - 60), match.start()):
+            continue  # "for help, contact mailadmin@...": advice in the notice, not a recipient
         address = canonical_address(match.group(0))
         if _SELF_ADDRESS_RE.match(address):
             continue

@@ -355,3 +355,22 @@ def test_a_persons_message_naming_a_bare_word_gets_no_made_up_address():
     )
 
     assert not any(r.recipient.startswith("marketing@") for r in parse_message(raw).recipients)
+
+
+HELP_TEXT_ADDRESS = text_message(
+    daemon_headers("Undeliverable message", sender="MAILER-DAEMON@gw.example.com"),
+    """
+    Your message could not be delivered to:
+
+        kim.lee@example.com
+
+    Reason: 550 5.1.1 no such user
+
+    If you need assistance, please contact mailadmin@gw.example.com and
+    include this notice. For questions write to it-desk@example.com.
+    """,
+)
+
+
+def test_an_address_given_for_help_is_no_recipient():
+    _check(HELP_TEXT_ADDRESS, {"kim.lee@example.com": MU})
