@@ -31,7 +31,8 @@ _SUBJECT_RE = re.compile(
     r"|unzustellbar|nicht zustellbar|non remis|non distribu|no (?:se puede|se pudo) entregar"
     r"|non recapitabil|[ée]chec de (?:la )?(?:remise|distribution|livraison)|fallo en la entrega"
     r"|(?:message|mail|e-?mail) (?:you sent )?(?:was |has been )?(?:blocked|rejected|quarantined)"
-    r"|недоставлен|не доставлен|ошибка доставки|配信エラー|配信不能|送信エラー|配信遅延"
+    r"|недоставлен|не доставлен|ошибка доставки|возвращ[её]нн|возврат (?:письма|сообщения)"
+    r"|配信エラー|配信不能|送信エラー|配信遅延"
     r"|(?:전송|발송|배달|전달|배송) ?실패|반송"
     r"|エラー|退信|未送达|are not member|warning: could not send|delayed mail|delivery delayed",
 )
@@ -48,6 +49,8 @@ _BODY_RE = re.compile(
     r"|has not yet been delivered"
     r"|will be retried|delayed|unknown user|no such user|not a member|may not exist"
     r"|zustellung|unzustellbar|non (?:remis|recapitabile)|no se pudo entregar|не доставлен"
+    r"|не (?:было|может быть|будет) доставлен|не (?:удалось|смогли|удаётся|удается) доставить"
+    r"|невозможно доставить|не удалось отправить"
     r"|配信できません|送信できません|届きません|送信できませんでした|退信|投递失败|未能送达"
     r"|遅延しています|(?:전송|발송|전달|배달)되지 (?:못|않)",
 )

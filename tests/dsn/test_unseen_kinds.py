@@ -374,3 +374,24 @@ HELP_TEXT_ADDRESS = text_message(
 
 def test_an_address_given_for_help_is_no_recipient():
     _check(HELP_TEXT_ADDRESS, {"kim.lee@example.com": MU})
+
+
+RU_OLD_NOTICE = text_message(
+    daemon_headers(
+        "Возвращённое письмо",
+        sender="mailer-daemon@mx.example.ru",
+        name="Почтовая система",
+        extra="Auto-Submitted: auto-replied",
+    ),
+    """
+    Ваше письмо не было доставлено по следующему адресу:
+
+    sergey.k@example.ru
+
+    Почтовый ящик не существует.
+    """,
+)
+
+
+def test_an_older_russian_notice_is_a_bounce_not_an_auto_reply():
+    _check(RU_OLD_NOTICE, {"sergey.k@example.ru": MU})
