@@ -256,7 +256,14 @@ def _diagnostic(address: str, block: str) -> str:
             # Start at the reply code: "host mx said: 550 ..." keeps only the server's words.
             code = _CODE_START_RE.search(line)
             first = line[code.start() :] if code else line
-            text = collapse(" ".join([first, *lines[index + 1 : index + 8]]))
+            end = index + 8
+            if code is not None:
+                # A multi-line reply ("550-5.7.1 ..." on every line) is kept whole, however
+                # many lines the server wrote: its last lines often say the most.
+                prefix = code.group(0)
+                while end < len(lines) and lines[end].lstrip().startswith(prefix):
+                    end += 1
+            text = collapse(" ".join([first, *lines[index + 1 : end]]))
             return text[:1000]
     text = collapse(" ".join(lines[:8]))
     return text[:1000]

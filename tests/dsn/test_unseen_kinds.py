@@ -395,3 +395,36 @@ RU_OLD_NOTICE = text_message(
 
 def test_an_older_russian_notice_is_a_bounce_not_an_auto_reply():
     _check(RU_OLD_NOTICE, {"sergey.k@example.ru": MU})
+
+
+LONG_MULTILINE_REPLY = text_message(
+    daemon_headers("Mail delivery failed: returning message to sender"),
+    """
+    This message was created automatically by mail delivery software.
+
+    A message that you sent could not be delivered to one or more of its
+    recipients. This is a permanent error. The following address(es) failed:
+
+      nora.b@example.com
+        host mx.example.com [198.51.100.7]
+        SMTP error from remote mail server after RCPT TO:<nora.b@example.com>:
+        550-5.7.1 This message was not accepted.
+        550-5.7.1 Our records show that the sending server
+        550-5.7.1 has been used to send messages that our
+        550-5.7.1 users did not want to receive. For more
+        550-5.7.1 information about why this happened and
+        550-5.7.1 what you can do about it, please visit our
+        550-5.7.1 postmaster pages at https://postmaster.example.com
+        550-5.7.1 and check the listing of the sending IP with
+        550-5.7.1 the lookup form there; the sending IP 192.0.2.10
+        550 5.7.1 is listed at bl.example.net
+    """,
+)
+
+
+def test_a_long_multi_line_reply_is_kept_whole():
+    result = parse_message(LONG_MULTILINE_REPLY)
+
+    (item,) = result.recipients
+    assert item.diagnostic.endswith("550 5.7.1 is listed at bl.example.net")
+    assert item.reason is R.SENDER_REPUTATION
