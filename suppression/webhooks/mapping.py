@@ -207,10 +207,16 @@ def esp_bounce(event: AnymailTrackingEvent, esp_name: str) -> EspBounce | Ignore
     permanent = (status or smtp_code).startswith("5")
     if event.event_type == EventType.COMPLAINED and label == "not-spam":
         return Ignored("the recipient reported the message as not spam")
-    if event.event_type == EventType.COMPLAINED:
+    # The provider's own label outranks anymail's normalized type when the provider documents it
+    # as a refusal: anymail files Postmark's SpamNotification (the receiving filter refused the
+    # content) under "complained", which would suppress the address at once.
+    refusal = event.event_type == EventType.COMPLAINED and label_reason not in (None, R.COMPLAINT)
+    if event.event_type == EventType.COMPLAINED and not refusal:
         reason, rule = R.COMPLAINT, f"esp:complaint{f':{found.label}' if label else ''}"[:100]
-    elif event.event_type in (EventType.BOUNCED, EventType.REJECTED) or (
-        event.event_type == EventType.DEFERRED and permanent
+    elif (
+        refusal
+        or event.event_type in (EventType.BOUNCED, EventType.REJECTED)
+        or (event.event_type == EventType.DEFERRED and permanent)
     ):
         fallback = label_reason if label_known else None
         if fallback is None and event.event_type == EventType.REJECTED:

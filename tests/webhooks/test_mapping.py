@@ -98,16 +98,20 @@ def test_an_event_without_recipient_is_not_recorded() -> None:
     assert isinstance(esp_bounce(event, "Brevo"), Ignored)
 
 
-def _postmark_bounce(kind: str, details: str = "") -> AnymailTrackingEvent:
+def _postmark_bounce(
+    kind: str, details: str = "", event_type: str = EventType.BOUNCED
+) -> AnymailTrackingEvent:
     return tracking(
-        event_type=EventType.BOUNCED,
+        event_type=event_type,
         esp_event={"RecordType": "Bounce", "Type": kind, "Details": details},
     )
 
 
 def test_a_postmark_spam_notification_is_a_content_refusal_not_a_complaint() -> None:
     # The receiving server's filter refused the message; Postmark does not deactivate on it.
-    mapped = esp_bounce(_postmark_bounce("SpamNotification"), "Postmark")
+    # anymail normalizes it to "complained"; Postmark documents it as the filter's refusal.
+    event = _postmark_bounce("SpamNotification", event_type=EventType.COMPLAINED)
+    mapped = esp_bounce(event, "Postmark")
 
     assert isinstance(mapped, EspBounce)
     assert (mapped.reason, mapped.rule) == ("spam_filtered", "esp:Bounce/SpamNotification")

@@ -105,6 +105,27 @@ def test_a_soft_bounce_without_details_takes_the_type(client: Client) -> None:
     assert event.diagnostic == "Unable to temporarily deliver this email."
 
 
+def test_a_spam_notification_is_a_content_refusal_not_a_complaint(client: Client) -> None:
+    post(
+        client,
+        bounce(
+            ID=692560174,
+            Type="SpamNotification",
+            TypeCode=512,
+            Name="Spam notification",
+            Email="reader@example.net",
+            Details="",
+            Description="The message was delivered, but was either blocked by the user, or "
+            "classified as spam, bulk mail, or had rejected content.",
+        ),
+    )
+
+    event = BounceEvent.objects.select_related("address").get()
+    assert (event.bounce_type, event.reason) == ("soft", "spam_filtered")
+    assert event.rule == "esp:Bounce/SpamNotification"
+    assert not event.address.suppressions.exists()
+
+
 def test_a_spam_complaint_is_recorded(client: Client) -> None:
     post(
         client,
