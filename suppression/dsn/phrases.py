@@ -235,6 +235,9 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"host (?:or domain name )?(?:unknown|not found)|unknown (?:host|domain)|domain (?:name )?"
         r"(?:not found|does(?: not|n't) exist|unknown|is not (?:valid|registered)|not exist)"
         r"|no such (?:domain|host)|nxdomain|name or service not known"
+        # "Unable to find MX of domain ...", "MX lookup failed": the domain names no mail server.
+        r"|(?:unable to|could not|couldn't|can't|cannot|failed to) (?:find|get|resolve|look ?up)"
+        r" (?:the |any |an )?mx\b|mx (?:records? )?(?:\S+ )?(?:not found|missing|is empty)"
         # Exim's "Unrouteable address": no router found a way to the domain.
         r"|unrout(?:e)?able (?:address|(?:mail )?domain)|not routable|no route(?:s)? (?:to|for) "
         r"(?:the )?(?:address|recipient)"

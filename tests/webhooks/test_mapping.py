@@ -160,7 +160,12 @@ def test_a_providers_no_mx_soft_bounce_is_a_dns_problem() -> None:
         },
     )
 
-    for event, esp in ((postmark, "Postmark"), (mailgun, "Mailgun")):
+    brevo = tracking(
+        event_type=EventType.BOUNCED,
+        esp_event={"event": "soft_bounce", "reason": "Unable to find MX of domain example.com"},
+    )
+
+    for event, esp in ((postmark, "Postmark"), (mailgun, "Mailgun"), (brevo, "Brevo")):
         mapped = esp_bounce(event, esp)
         assert isinstance(mapped, EspBounce)
         assert mapped.reason == "dns_error", (esp, mapped.rule)
