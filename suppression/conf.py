@@ -30,6 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "SUPPORT_EMAIL": "",
     "SITE_URL": "http://127.0.0.1:8000",
     "INVITATION_DAYS": 7,
+    # Bounce ingestion over LMTP (serve_lmtp) and the liveness of each way in.
+    "LMTP_DEADLINE_SECONDS": 30,
+    "LIVENESS_WRITE_SECONDS": 60,
+    "LIVENESS_SILENCE_MINUTES": 360,
 }
 
 POSITIVE_INTEGERS = (
@@ -47,6 +51,9 @@ POSITIVE_INTEGERS = (
     "PIPE_DEADLINE_SECONDS",
     "OWNER_DAILY_REQUEST_LIMIT",
     "INVITATION_DAYS",
+    "LMTP_DEADLINE_SECONDS",
+    "LIVENESS_WRITE_SECONDS",
+    "LIVENESS_SILENCE_MINUTES",
 )
 
 
