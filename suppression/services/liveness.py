@@ -55,8 +55,16 @@ def source_delivered(source: LivenessSource | str, *, now: datetime | None = Non
         ).update(last_delivered_at=now, alarmed_at=None)
         if updated:
             return True
-        if SourceLiveness.objects.filter(source=source).exists():
-            return False  # written by another process within the interval
+        written = (
+            SourceLiveness.objects.filter(source=source)
+            .values_list("last_delivered_at", flat=True)
+            .first()
+        )
+        if written is not None:
+            # Another process wrote it within the interval: this one waits from that time.
+            with _lock:
+                _written[source] = written
+            return False
         with transaction.atomic():
             SourceLiveness.objects.create(source=source, last_delivered_at=now)
         return True
