@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-
 DEFAULTS: dict[str, Any] = {
     "SOFT_BOUNCE_THRESHOLD": 3,
     "SOFT_BOUNCE_WINDOW_DAYS": 14,
@@ -59,6 +57,8 @@ POSITIVE_INTEGERS = (
 
 def setting(name: str) -> Any:
     """One app setting, falling back to docs/design.md's default."""
+    from django.conf import settings  # here: the settings module itself imports this one
+
     if name not in DEFAULTS:
         raise KeyError(f"Unknown SUPPRESSION setting {name!r}")
     return getattr(settings, "SUPPRESSION", {}).get(name, DEFAULTS[name])

@@ -1,0 +1,18 @@
+"""The settings of the bounce commands the MTA starts once per message (``ingest_bounces -``).
+
+The same settings, with only the apps that recording a bounce uses: Django's set-up imports every
+installed app's models and runs its ``ready()``, and the admin's autodiscovery alone imports the
+API, ninja, pydantic, anymail and requests, none of which a bounce on stdin needs. ``manage.py``
+picks this module for those commands unless DJANGO_SETTINGS_MODULE says otherwise.
+"""
+
+from __future__ import annotations
+
+from .settings import *  # noqa: F403
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "simple_history",
+    "suppression",
+]
