@@ -192,9 +192,10 @@ class BounceLMTP(LMTP):
         await super().push(text)
 
     def say_goodbye(self) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(f"{SHUTTING_DOWN}\r\n".encode())
-            self.transport.close()
+        transport = self.transport
+        if isinstance(transport, asyncio.WriteTransport) and not transport.is_closing():
+            transport.write(f"{SHUTTING_DOWN}\r\n".encode())
+            transport.close()
 
 
 class LmtpServer:

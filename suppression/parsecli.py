@@ -13,13 +13,19 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 STDIN = "-"
 HELP_PATHS = (
     "Message files, directories of message files, Maildir folders or mbox files; "
     "'-' reads one message from standard input."
 )
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+    def flush(self) -> Any: ...
 
 
 class PathProblem(ValueError):
@@ -89,7 +95,7 @@ def result_lines(name: str, result: Any) -> list[dict[str, Any]]:
     ]
 
 
-def print_results(paths: list[str], *, max_bytes: int, out: TextIO) -> None:
+def print_results(paths: list[str], *, max_bytes: int, out: Writer) -> None:
     """One JSON line per row of ``result_lines``; a reader that stops early is no error."""
     from .dsn import parse_message
 

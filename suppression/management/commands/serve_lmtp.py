@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 from pathlib import Path
@@ -56,6 +57,10 @@ class Command(BaseCommand):
             raise CommandError("--workers must be at least 1")
         if not options["listen"] and not options["socket"]:
             raise CommandError("Nothing to listen on: give --listen or --socket")
+        # aiosmtpd logs every command at INFO: at a burst's rate that is most of the work.
+        logging.getLogger("mail.log").setLevel(
+            logging.DEBUG if options["verbosity"] >= 3 else logging.WARNING
+        )
         try:
             asyncio.run(self._serve(**options))
         except OSError as error:
