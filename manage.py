@@ -2,9 +2,9 @@
 import os
 import sys
 
-# Commands the MTA starts once per message: they set up only the apps a bounce needs
+# The commands the MTA feeds (the pipe, once per message; LMTP) set up only the apps a bounce needs
 # (kwiga_mail/settings_ingest.py); parse_bounces reads files and needs no set-up at all.
-INGEST_COMMANDS = {"ingest_bounces"}
+INGEST_COMMANDS = {"ingest_bounces", "serve_lmtp"}
 
 
 def main() -> None:
