@@ -25,7 +25,9 @@ import asyncio
 import concurrent.futures
 import json
 import logging
+import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -235,22 +237,20 @@ class LmtpServer:
             loop=asyncio.get_running_loop(),
         )
 
-    async def listen_tcp(self, host: str, port: int) -> int:
-        server = await asyncio.get_running_loop().create_server(self._protocol, host, port)
+    async def serve_lmtp_on(self, sock: socket.socket) -> None:
+        """Accept LMTP sessions on a listening socket (TCP or unix) bound before the fork."""
+        loop = asyncio.get_running_loop()
+        if sock.family == socket.AF_UNIX:
+            server = await loop.create_unix_server(self._protocol, sock=sock)
+            self.addresses.append(f"lmtp:unix:{sock.getsockname()}")
+        else:
+            server = await loop.create_server(self._protocol, sock=sock)
+            host, port = sock.getsockname()[:2]
+            self.addresses.append(f"lmtp:inet:{host}:{port}")
         self.servers.append(server)
-        bound = server.sockets[0].getsockname()[1]
-        self.addresses.append(f"lmtp:inet:{host}:{bound}")
-        return int(bound)
 
-    async def listen_unix(self, path: str) -> None:
-        server = await asyncio.get_running_loop().create_unix_server(self._protocol, path)
-        self.servers.append(server)
-        self.addresses.append(f"lmtp:unix:{path}")
-
-    async def listen_health(self, host: str, port: int) -> int:
-        server = await asyncio.start_server(self._health, host, port)
-        self.servers.append(server)
-        return int(server.sockets[0].getsockname()[1])
+    async def serve_health_on(self, sock: socket.socket) -> None:
+        self.servers.append(await asyncio.start_server(self._health, sock=sock))
 
     async def _health(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -279,6 +279,7 @@ class LmtpServer:
         stats = self.handler.stats
         body: dict[str, Any] = {
             "listening": self.addresses,
+            "pid": os.getpid(),
             "sessions": len(self.sessions),
             "stored": stats.stored,
             "tempfailed": stats.tempfailed,

@@ -46,7 +46,13 @@ def dsn(n: int | str) -> bytes:
 class Server:
     """``manage.py serve_lmtp`` in a child process; its port and health port from its output."""
 
-    def __init__(self, *, db_port: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        db_port: int | None = None,
+        env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
+    ) -> None:
         db = connection.settings_dict
         port = db_port or int(db["PORT"] or 5432)
         environment = {
@@ -70,6 +76,7 @@ class Server:
                 "127.0.0.1:0",
                 "--workers",
                 "2",
+                *args,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -338,3 +345,26 @@ def sigterm_while_a_message_waits(server: Server) -> None:
     assert events("user50@example.com") == 2
     assert server.process.returncode == 0
     assert b"Stopped: 2 messages stored" in server.process.stdout.read()  # type: ignore[union-attr]
+
+
+def test_several_processes_share_the_socket_and_all_stop_on_sigterm() -> None:
+    server = Server(args=("--processes", "2"))
+    try:
+        pids = set()
+        clients = [server.client() for _ in range(6)]
+        for n, lmtp in enumerate(clients):
+            assert codes(deliver(lmtp, dsn(f"p{n}"))) == [250, 250]
+        for _ in range(10):
+            pids.add(server.health()[1]["pid"])
+        for lmtp in clients:
+            lmtp.quit()
+        server.process.send_signal(signal.SIGTERM)
+        server.process.wait(timeout=60)
+    finally:
+        server.stop()
+
+    assert sum(events(f"userp{n}@example.com") for n in range(6)) == 6
+    assert server.process.returncode == 0
+    stopped = [line for line in server.process.stdout.read().decode().splitlines()]  # type: ignore[union-attr]
+    assert sum(line.startswith("Stopped: ") for line in stopped) == 2
+    assert server.process.pid not in pids and len(pids) >= 1
