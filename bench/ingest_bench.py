@@ -59,7 +59,7 @@ def environment() -> dict[str, str]:
     return env
 
 
-def start_lmtp(workers: int) -> tuple[subprocess.Popen, int]:
+def start_lmtp(workers: int, processes: int) -> tuple[subprocess.Popen, int]:
     server = subprocess.Popen(
         [
             sys.executable,
@@ -186,6 +186,9 @@ def main() -> int:
     parser.add_argument("--parse", type=int, default=5000, help="files for parse_bounces")
     parser.add_argument("--rounds", type=int, default=3, help="parse_bounces/Sisimai rounds")
     parser.add_argument("--workers", type=int, default=4, help="serve_lmtp --workers")
+    parser.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 1, help="serve_lmtp --processes"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a migrated PostgreSQL database of your own.")
@@ -193,14 +196,17 @@ def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"PostgreSQL round trip (SELECT 1): {database_round_trip():.2f} ms")
 
-    server, port = start_lmtp(args.workers)
+    server, port = start_lmtp(args.workers, args.processes)
     try:
         one, failed_one = lmtp_rate(port, messages(args.lmtp, f"{run}-one"), connections=1)
         four, failed_four = lmtp_rate(port, messages(args.lmtp, f"{run}-four"), connections=4)
     finally:
         server.terminate()
         server.wait(timeout=60)
-    print(f"LMTP (serve_lmtp --workers {args.workers}), {args.lmtp} new bounces each:")
+    print(
+        f"LMTP (serve_lmtp --workers {args.workers} --processes {args.processes}), "
+        f"{args.lmtp} new bounces each:"
+    )
     print(f"  1 connection   {one:6.0f} msg/s   ({len(failed_one)} not 250)")
     print(f"  4 connections  {four:6.0f} msg/s   ({len(failed_four)} not 250)")
     for failure in (failed_one + failed_four)[:3]:
