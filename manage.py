@@ -2,9 +2,23 @@
 import os
 import sys
 
+# The commands the MTA feeds (the pipe, once per message; LMTP) set up only the apps a bounce needs
+# (kwiga_mail/settings_ingest.py); parse_bounces reads files and needs no set-up at all.
+INGEST_COMMANDS = {"ingest_bounces", "serve_lmtp"}
+
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kwiga_mail.settings")
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "parse_bounces" and "DJANGO_SETTINGS_MODULE" not in os.environ:
+        from suppression.parsecli import run_without_setup
+
+        handled = run_without_setup(sys.argv[2:])
+        if handled is not None:
+            sys.exit(handled)
+    lean = command in INGEST_COMMANDS
+    os.environ.setdefault(
+        "DJANGO_SETTINGS_MODULE", "kwiga_mail.settings_ingest" if lean else "kwiga_mail.settings"
+    )
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

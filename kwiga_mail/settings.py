@@ -251,6 +251,12 @@ SUPPRESSION: dict[str, Any] = {
     "SUPPORT_EMAIL": os.environ.get("SUPPRESSION_SUPPORT_EMAIL", "support@kwiga.example"),
     "SITE_URL": os.environ.get("KWIGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "INVITATION_DAYS": int(os.environ.get("SUPPRESSION_INVITATION_DAYS", "7")),
+    # serve_lmtp answers 451 (the MTA retries) when a message is not stored within this time.
+    "LMTP_DEADLINE_SECONDS": int(os.environ.get("SUPPRESSION_LMTP_DEADLINE", "30")),
+    # Liveness: each way in writes its last delivery at most this often; support is mailed
+    # (check_liveness) when one that delivered before has been silent this long.
+    "LIVENESS_WRITE_SECONDS": int(os.environ.get("SUPPRESSION_LIVENESS_WRITE_SECONDS", "60")),
+    "LIVENESS_SILENCE_MINUTES": int(os.environ.get("SUPPRESSION_LIVENESS_SILENCE_MINUTES", "360")),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {

@@ -303,6 +303,7 @@ class UnparsedMessageAdmin(LargeTableMixin, admin.ModelAdmin):
         return False
 
 
+from . import adminliveness as _adminliveness  # noqa: E402, F401  (source liveness)
 from . import adminusers as _adminusers  # noqa: E402, F401  (users and roles)
 from .api import admin as _api_admin  # noqa: E402, F401  (registers ApiClientAdmin)
 from .portal import admin as _portal_admin  # noqa: E402, F401  (registers AddressInquiryAdmin)

@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from django.apps import AppConfig
 
@@ -30,25 +31,41 @@ class SuppressionConfig(AppConfig):
             deadlines.on_connection_created, dispatch_uid="suppression.statement_timeout"
         )
 
-        from anymail.signals import tracking
+        # The bounce commands' lean settings (kwiga_mail/settings_ingest.py) leave out the apps
+        # that only the web serves: their receivers are connected when they are installed.
+        from django.apps import apps
 
-        from .webhooks.receivers import record_tracking_event
+        if apps.is_installed("anymail"):
+            from anymail.signals import tracking
 
-        tracking.connect(record_tracking_event, dispatch_uid="suppression.record_tracking_event")
+            from .webhooks.receivers import record_tracking_event
 
-        from axes.signals import user_locked_out
-        from django.contrib.auth.signals import user_login_failed
+            tracking.connect(
+                record_tracking_event, dispatch_uid="suppression.record_tracking_event"
+            )
 
-        from .signin.lockout import log_failed_sign_in, log_locked_out
+        if apps.is_installed("axes"):
+            from axes.signals import user_locked_out
+            from django.contrib.auth.signals import user_login_failed
 
-        user_login_failed.connect(log_failed_sign_in, dispatch_uid="suppression.log_failed_sign_in")
-        user_locked_out.connect(log_locked_out, dispatch_uid="suppression.log_locked_out")
+            from .signin.lockout import log_failed_sign_in, log_locked_out
+
+            user_login_failed.connect(
+                log_failed_sign_in, dispatch_uid="suppression.log_failed_sign_in"
+            )
+            user_locked_out.connect(log_locked_out, dispatch_uid="suppression.log_locked_out")
 
         from django.contrib.auth.signals import user_logged_in
-
-        from .services.users import note_last_login
 
         # last_login is left out of the users' history; Django's receiver would save the whole
         # row (a history row per sign-in that records no change).
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(note_last_login, dispatch_uid="suppression.note_last_login")
+
+
+def note_last_login(sender: Any, user: Any, **kwargs: Any) -> None:
+    """The users service's receiver, imported on the first sign-in: the bounce commands that
+    set up Django once per message never sign anyone in."""
+    from .services.users import note_last_login as receiver
+
+    receiver(sender, user=user, **kwargs)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-
 DEFAULTS: dict[str, Any] = {
     "SOFT_BOUNCE_THRESHOLD": 3,
     "SOFT_BOUNCE_WINDOW_DAYS": 14,
@@ -30,6 +28,10 @@ DEFAULTS: dict[str, Any] = {
     "SUPPORT_EMAIL": "",
     "SITE_URL": "http://127.0.0.1:8000",
     "INVITATION_DAYS": 7,
+    # Bounce ingestion over LMTP (serve_lmtp) and the liveness of each way in.
+    "LMTP_DEADLINE_SECONDS": 30,
+    "LIVENESS_WRITE_SECONDS": 60,
+    "LIVENESS_SILENCE_MINUTES": 360,
 }
 
 POSITIVE_INTEGERS = (
@@ -47,11 +49,16 @@ POSITIVE_INTEGERS = (
     "PIPE_DEADLINE_SECONDS",
     "OWNER_DAILY_REQUEST_LIMIT",
     "INVITATION_DAYS",
+    "LMTP_DEADLINE_SECONDS",
+    "LIVENESS_WRITE_SECONDS",
+    "LIVENESS_SILENCE_MINUTES",
 )
 
 
 def setting(name: str) -> Any:
     """One app setting, falling back to docs/design.md's default."""
+    from django.conf import settings  # here: the settings module itself imports this one
+
     if name not in DEFAULTS:
         raise KeyError(f"Unknown SUPPRESSION setting {name!r}")
     return getattr(settings, "SUPPRESSION", {}).get(name, DEFAULTS[name])

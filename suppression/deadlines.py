@@ -21,8 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .conf import setting
-
 # sysexits.h: "temporary failure; user is invited to retry". MTAs keep the message and retry.
 EX_TEMPFAIL = 75
 # The keepalive probes after the idle time: this many, this far apart, before the link is dead.
@@ -90,6 +88,8 @@ def is_web_process() -> bool:
 
 def on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
     """``connection_created`` receiver: a web process's connections get the statement timeout."""
+    from .conf import setting  # here: settings.py imports this module before Django is set up
+
     seconds = setting("WEB_STATEMENT_TIMEOUT_SECONDS")
     if _web_process and seconds:
         set_statement_timeout(connection, seconds)

@@ -475,3 +475,37 @@ register(
     excluded_fields=["password", "last_login"],
 )
 from .portal.models import AddressInquiry, OwnerProfile  # noqa: E402, F401  (portal tables)
+
+
+class LivenessSource(models.TextChoices):
+    """The ways bounces reach us, each watched for silence (services/liveness.py)."""
+
+    LMTP = "lmtp", "LMTP server (serve_lmtp)"
+    PIPE = "pipe", "MTA pipe (ingest_bounces -)"
+    API = "api", "Platform MTA (API)"
+    AMAZON_SES = "amazon_ses", "Amazon SES webhook"
+    SENDGRID = "sendgrid", "SendGrid webhook"
+    MAILGUN = "mailgun", "Mailgun webhook"
+    POSTMARK = "postmark", "Postmark webhook"
+    BREVO = "brevo", "Brevo webhook"
+    ESP_OTHER = "esp", "Other ESP webhook"
+
+
+class SourceLiveness(models.Model):
+    """When a way in last delivered: one row per source, written at most every few seconds.
+
+    ``alarmed_at`` is set when support was mailed about the current silence and cleared by the
+    next delivery, so that one silence raises one alarm however often the check runs.
+    """
+
+    source = models.CharField(max_length=20, choices=LivenessSource.choices, unique=True)
+    last_delivered_at = models.DateTimeField()
+    alarmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "source liveness"
+        verbose_name_plural = "source liveness"
+        ordering = ["source"]
+
+    def __str__(self) -> str:
+        return self.get_source_display()

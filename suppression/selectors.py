@@ -149,3 +149,43 @@ def check_many(emails: list[str]) -> CheckResult:
         given: info for address, info in found.items() for given in by_normalized[address]
     }
     return CheckResult(suppressed=suppressed, invalid=invalid, checked=len(emails))
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """A way in, as the liveness page and the dashboard show it."""
+
+    source: str
+    label: str
+    last_delivered_at: datetime | None
+    silent: bool  # delivered before, and not for longer than LIVENESS_SILENCE_MINUTES
+    alarmed_at: datetime | None
+
+
+def source_liveness(*, now: datetime | None = None) -> list[SourceStatus]:
+    """Every way in, silent ones first, then the longest quiet; never-seen ones last."""
+    from django.utils import timezone
+
+    from .models import LivenessSource, SourceLiveness
+    from .services.liveness import silence_limit
+
+    now = now or timezone.now()
+    rows = {row.source: row for row in SourceLiveness.objects.all()}
+    limit = silence_limit()
+    statuses = []
+    for source in LivenessSource:
+        row = rows.get(source.value)
+        statuses.append(
+            SourceStatus(
+                source=source.value,
+                label=source.label,
+                last_delivered_at=row.last_delivered_at if row else None,
+                silent=row is not None and now - row.last_delivered_at > limit,
+                alarmed_at=row.alarmed_at if row else None,
+            )
+        )
+    far_past = datetime.min.replace(tzinfo=UTC)
+    return sorted(
+        statuses,
+        key=lambda s: (not s.silent, s.last_delivered_at is None, s.last_delivered_at or far_past),
+    )

@@ -37,6 +37,7 @@ CHECKSUMMED = (
     "suppression_reinstatementrequest",
     "suppression_apiclient",
     "suppression_unparsedmessage",
+    "suppression_sourceliveness",
 )
 # Written by every sign-in, which is not what a request under test did.
 NOT_COMPARED_COLUMNS = {"auth_user": {"last_login"}}

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from suppression import services
@@ -38,6 +39,7 @@ from suppression.models import (
     BounceEvent,
     EmailAddress,
     School,
+    SourceLiveness,
     Suppression,
     SuppressionChange,
 )
@@ -238,6 +240,10 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("suppression_unparsedmessage_delete",          "POST", L,      "403",  "403",  "403",  L,      "302+"),
     ("suppression_unparsedmessage_history",         "GET",  L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_unparsedmessage_history",         "POST", L,      "200",  "200",  "200",  L,      "200"),
+    # Source liveness: one read-only page (suppression/adminliveness.py), no object pages.
+    ("suppression_sourceliveness_changelist",       "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_sourceliveness_changelist",       "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_sourceliveness.delete_selected",  "POST", L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_unparsedmessage_legacy",          "GET",  L,      "302",  "302",  "302",  L,      "302"),
     ("suppression_unparsedmessage_legacy",          "POST", L,      "302",  "302",  "302",  L,      "302"),
     ("suppression_unparsedmessage.delete_selected", "POST", L,      "200",  "200",  "200",  L,      "302+"),
@@ -580,6 +586,9 @@ def build_world() -> World:
             raw=b"Subject: hello\n\nnot a bounce\n", origin="matrix", detail="no report found"
         ),
         "suppression_apiclient": active,
+        "suppression_sourceliveness": SourceLiveness.objects.create(
+            source="lmtp", last_delivered_at=timezone.now()
+        ),
         "suppression_apiclient@revoked": ApiClient.objects.get(pk=revoked.pk),
         "auth_group": Group.objects.get(name=SUPPORT_AGENT),
         "suppression_addressinquiry": inquiry,

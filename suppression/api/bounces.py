@@ -14,8 +14,9 @@ import pydantic
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from ..models import ApiClient, School, Source
+from ..models import ApiClient, LivenessSource, School, Source
 from ..services.bounce_batches import BounceInput, bounce_record_batch
+from ..services.liveness import source_delivered
 from .auth import ingest_scope
 from .classify import classify_event
 from .errors import ApiError, field_errors_of, json_response, read_json
@@ -101,6 +102,7 @@ def ingest(request: HttpRequest) -> HttpResponse:
             continue
         batch.append((index, _as_input(client, event, school)))
     recorded = bounce_record_batch(items=[item for _, item in batch], source=Source.API)
+    source_delivered(LivenessSource.API)
     for (index, _), outcome in zip(batch, recorded, strict=True):
         if outcome.field_errors:
             results[index]["field_errors"] = {

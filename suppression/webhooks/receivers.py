@@ -11,8 +11,9 @@ from django.db import DataError
 from ..exceptions import InvalidBounce
 from ..services.bounces import BounceOutcome, bounce_record
 from ..services.ingest import school_for
+from ..services.liveness import source_delivered
 from ..textsafety import cut
-from .mapping import Ignored, esp_bounce
+from .mapping import Ignored, esp_bounce, source_for
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ def record_tracking_event(
     provider retry the same event forever. Database errors propagate, so anymail answers 500
     and the provider retries later.
     """
+    # Any event, bounce or not, shows the provider's webhook is delivering.
+    source_delivered(source_for(esp_name))
     mapped = esp_bounce(event, esp_name)
     if isinstance(mapped, Ignored):
         logger.debug(

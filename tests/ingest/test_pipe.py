@@ -21,6 +21,8 @@ EX_TEMPFAIL = 75
 def manage(*args: str, database_url: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url, "KWIGA_ENV": "development"}
     env.pop("PYTHONWARNINGS", None)
+    # As the MTA runs it: manage.py picks the commands' own settings (settings_ingest).
+    env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
         [sys.executable, MANAGE, *args],
         input=stdin,

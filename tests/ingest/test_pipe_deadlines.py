@@ -57,6 +57,7 @@ def pipe(port: int, stdin: bytes) -> tuple[subprocess.CompletedProcess, float]:
         "SUPPRESSION_PIPE_DEADLINE": str(DEADLINE),
     }
     env.pop("PYTHONWARNINGS", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # manage.py picks settings_ingest, as in production
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, MANAGE, "ingest_bounces", "-"],

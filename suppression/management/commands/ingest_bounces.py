@@ -19,7 +19,9 @@ from django.db import Error as DatabaseError
 
 from suppression.conf import setting
 from suppression.deadlines import EX_TEMPFAIL, process_deadline
+from suppression.models import LivenessSource
 from suppression.services.ingest import MessageOutcome, MessageReport, message_ingest
+from suppression.services.liveness import source_delivered
 
 from .parse_bounces import HELP_PATHS, STDIN, check_paths, read_messages
 
@@ -93,6 +95,10 @@ class Command(BaseCommand):
         f"or {EX_TEMPFAIL} (EX_TEMPFAIL) when it could not store the message."
     )
 
+    # The system checks import every URL, the API and the admin: as the MTA's pipe this command
+    # starts once per message, and the checks run at deploy (`manage.py check --deploy`).
+    requires_system_checks: list[str] = []
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH", help=HELP_PATHS)
         parser.add_argument(
@@ -120,6 +126,8 @@ class Command(BaseCommand):
         try:
             for name, raw in read_messages(paths):
                 report = message_ingest(raw=raw, origin=name)
+                if name == STDIN:
+                    source_delivered(LivenessSource.PIPE)
                 tally.add(report)
                 progress.update(tally)
                 self._explain(report, verbose=verbose, progress=progress)

@@ -1,0 +1,332 @@
+"""An LMTP server the MTA delivers bounces to: ``manage.py serve_lmtp`` (docs/ingestion.md).
+
+One long-running process instead of one process per message (the pipe), so a burst of
+thousands of bounces costs no start-up each. Each message goes through the same
+``message_ingest`` as the pipe, in one transaction; LMTP (RFC 2033) answers once per envelope
+recipient, and this server gives every recipient the message's one answer, only after that
+transaction commits:
+
+* ``250`` stored (recorded, a duplicate, not a bounce, or kept as unparseable);
+* ``451`` (the MTA keeps the message and retries) when the database refuses the connection,
+  drops it, or does not finish within ``LMTP_DEADLINE_SECONDS``; a retry of a message that did
+  commit after all is recorded once (the ingest is idempotent);
+* ``552`` when the message is over ``MAX_MESSAGE_BYTES`` (also advertised as SIZE).
+
+The ORM runs in worker threads (each with its own connection), never on the event loop, so a
+slow database stalls no other session. SIGTERM (or SIGINT) stops listening, lets every message
+already received be answered, closes idle sessions with ``421`` and exits: an accepted message
+(250) is committed, any other is still the MTA's to retry. ``--health-port`` serves
+``GET /health`` (200 or 503, JSON) for a supervisor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiosmtpd.lmtp import LMTP
+from aiosmtpd.smtp import Envelope, Session
+from django.db import DatabaseError, close_old_connections, connection, transaction
+
+from .deadlines import set_statement_timeout
+from .models import LivenessSource
+from .services.ingest import MessageReport, message_ingest
+from .services.liveness import source_delivered
+
+logger = logging.getLogger(__name__)
+
+STORED = "250 2.0.0 Bounce stored"
+TEMPFAIL = "451 4.3.0 Could not store the bounce now, try again later"
+SHUTTING_DOWN = "421 4.3.2 Shutting down, try again later"
+HEALTH_DB_SECONDS = 3.0
+
+
+def ingest_committed(raw: bytes, origin: str, statement_seconds: int) -> MessageReport:
+    """In a worker thread: ingest one message in one transaction, then note the delivery.
+
+    Like a web request, it starts and ends by dropping a connection that failed or expired, so a
+    database that went away is reconnected to for the next message.
+    """
+    close_old_connections()
+    try:
+        if connection.connection is None and connection.vendor == "postgresql":
+            connection.ensure_connection()
+            set_statement_timeout(connection, statement_seconds)
+        with transaction.atomic():
+            report = message_ingest(raw=raw, origin=origin)
+        source_delivered(LivenessSource.LMTP)
+        return report
+    finally:
+        close_old_connections()
+
+
+def database_answers() -> None:
+    close_old_connections()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        close_old_connections()
+
+
+@dataclass
+class Stats:
+    started_at: float = field(default_factory=time.time)
+    stored: int = 0
+    tempfailed: int = 0
+    too_big: int = 0
+    last_stored_at: float | None = None
+
+
+class IngestHandler:
+    """aiosmtpd's handler: hands each message to a worker thread and waits at most a deadline."""
+
+    def __init__(
+        self,
+        executor: concurrent.futures.Executor,
+        *,
+        deadline: float,
+        ingest: Callable[[bytes, str, int], MessageReport] = ingest_committed,
+    ) -> None:
+        self.executor = executor
+        self.deadline = deadline
+        self.ingest = ingest
+        self.stats = Stats()
+        self.in_flight = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    async def handle_RCPT(
+        self, server: LMTP, session: Session, envelope: Envelope, address: str, options: list
+    ) -> str:
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: LMTP, session: Session, envelope: Envelope) -> str:
+        raw = bytes(envelope.original_content or b"")
+        origin = f"lmtp from {session.peer!s} for {', '.join(envelope.rcpt_tos)}"
+        loop = asyncio.get_running_loop()
+        self.in_flight += 1
+        self.idle.clear()
+        try:
+            job = loop.run_in_executor(
+                self.executor, self.ingest, raw, origin, max(1, int(self.deadline))
+            )
+            # shield: at the deadline the MTA gets its 451 at once; the worker finishes or fails
+            # on its own, and a commit after the deadline makes the retry a duplicate.
+            await asyncio.wait_for(asyncio.shield(job), self.deadline)
+        except TimeoutError:
+            self.stats.tempfailed += 1
+            logger.warning("%s: not stored within %s s: answered 451", origin, self.deadline)
+            return f"{TEMPFAIL} (no answer from the database within {self.deadline:g} s)"
+        except DatabaseError as error:
+            self.stats.tempfailed += 1
+            logger.warning("%s: database error, answered 451: %s", origin, error)
+            return f"{TEMPFAIL} (database error: {type(error).__name__})"
+        except Exception:
+            # A crash would bounce the bounce to nobody: have the MTA retry, and log it.
+            self.stats.tempfailed += 1
+            logger.exception("%s: could not be ingested, answered 451", origin)
+            return f"{TEMPFAIL} (internal error)"
+        finally:
+            self.in_flight -= 1
+            if not self.in_flight:
+                self.idle.set()
+        self.stats.stored += 1
+        self.stats.last_stored_at = time.time()
+        return STORED
+
+
+class BounceLMTP(LMTP):
+    """aiosmtpd's LMTP, with the final DATA answer given once per accepted recipient.
+
+    aiosmtpd writes one line after DATA, as SMTP does; an LMTP client waits for one per RCPT.
+    Lines longer than RFC 5321's 1,000 bytes are accepted: refusing them (500) would make the
+    MTA throw away a real bounce whose HTML part was written on one line.
+    """
+
+    line_length_limit = 1024 * 1024
+
+    def __init__(self, *args: Any, sessions: set[BounceLMTP], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sessions = sessions
+        self.answering_data = 0  # recipients owed a DATA answer, once the 354 went out
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.sessions.add(self)
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self.sessions.discard(self)
+        super().connection_lost(error)
+
+    @property
+    def in_transaction(self) -> bool:
+        """Between MAIL and the answer to DATA: closing now would cut a message short."""
+        return self.answering_data > 0 or (
+            self.envelope is not None and self.envelope.mail_from is not None
+        )
+
+    async def smtp_DATA(self, arg: str) -> None:
+        try:
+            await super().smtp_DATA(arg)
+        finally:
+            self.answering_data = 0
+
+    async def push(self, status: Any) -> None:
+        text = status.decode() if isinstance(status, bytes) else status
+        if text.startswith("354") and self.envelope is not None:
+            self.answering_data = len(self.envelope.rcpt_tos)
+        elif self.answering_data:
+            # The one answer to the message (250, 451, 552 or a line too long), per recipient.
+            count, self.answering_data = self.answering_data, 0
+            text = "\r\n".join([text] * count)
+        await super().push(text)
+
+    def say_goodbye(self) -> None:
+        transport = self.transport
+        if isinstance(transport, asyncio.WriteTransport) and not transport.is_closing():
+            transport.write(f"{SHUTTING_DOWN}\r\n".encode())
+            transport.close()
+
+
+class LmtpServer:
+    """The listening socket(s), the worker threads and a graceful stop."""
+
+    def __init__(
+        self,
+        *,
+        max_bytes: int,
+        deadline: float,
+        workers: int = 4,
+        hostname: str = "kwiga-bounces",
+        ingest: Callable[[bytes, str, int], MessageReport] = ingest_committed,
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="lmtp-ingest"
+        )
+        self.handler = IngestHandler(self.executor, deadline=deadline, ingest=ingest)
+        self.hostname = hostname
+        self.sessions: set[BounceLMTP] = set()
+        self.servers: list[asyncio.AbstractServer] = []
+        self.stopping = asyncio.Event()
+        self.addresses: list[str] = []
+
+    def _protocol(self) -> BounceLMTP:
+        return BounceLMTP(
+            self.handler,
+            sessions=self.sessions,
+            data_size_limit=self.max_bytes,
+            hostname=self.hostname,
+            ident="kwiga bounce LMTP",
+            # Bounces quote the original headers; any 8-bit mail must be accepted as it is.
+            decode_data=False,
+            enable_SMTPUTF8=True,
+            timeout=300,
+            loop=asyncio.get_running_loop(),
+        )
+
+    async def serve_lmtp_on(self, sock: socket.socket) -> None:
+        """Accept LMTP sessions on a listening socket (TCP or unix) bound before the fork."""
+        loop = asyncio.get_running_loop()
+        if sock.family == socket.AF_UNIX:
+            server = await loop.create_unix_server(self._protocol, sock=sock)
+            self.addresses.append(f"lmtp:unix:{sock.getsockname()}")
+        else:
+            server = await loop.create_server(self._protocol, sock=sock)
+            host, port = sock.getsockname()[:2]
+            self.addresses.append(f"lmtp:inet:{host}:{port}")
+        self.servers.append(server)
+
+    async def serve_health_on(self, sock: socket.socket) -> None:
+        self.servers.append(await asyncio.start_server(self._health, sock=sock))
+
+    async def _health(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            writer.close()
+            return
+        path = request.split(b" ", 2)[1] if request.count(b" ") >= 2 else b""
+        if path != b"/health":
+            status, body = "404 Not Found", {"error": "GET /health"}
+        else:
+            status, body = await self.health()
+        payload = json.dumps(body).encode()
+        writer.write(
+            f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode()
+            + payload
+        )
+        try:
+            await writer.drain()
+        finally:
+            writer.close()
+
+    async def health(self) -> tuple[str, dict[str, Any]]:
+        """200 when listening and the database answers a query within a few seconds; else 503."""
+        stats = self.handler.stats
+        body: dict[str, Any] = {
+            "listening": self.addresses,
+            "pid": os.getpid(),
+            "sessions": len(self.sessions),
+            "stored": stats.stored,
+            "tempfailed": stats.tempfailed,
+            "last_stored_at": stats.last_stored_at,
+            "uptime_seconds": round(time.time() - stats.started_at, 1),
+        }
+        if self.stopping.is_set():
+            return "503 Service Unavailable", {**body, "status": "stopping"}
+        loop = asyncio.get_running_loop()
+        try:
+            job = loop.run_in_executor(self.executor, database_answers)
+            await asyncio.wait_for(asyncio.shield(job), HEALTH_DB_SECONDS)
+        except TimeoutError:
+            return "503 Service Unavailable", {**body, "status": "database not answering"}
+        except DatabaseError as error:
+            return "503 Service Unavailable", {
+                **body,
+                "status": f"database error: {type(error).__name__}",
+            }
+        return "200 OK", {**body, "status": "ok"}
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    async def run_until_stopped(self, *, grace: float) -> None:
+        """Serve until ``stop`` (SIGTERM/SIGINT), then drain within ``grace`` seconds."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self.stop)
+        await self.stopping.wait()
+        logger.info("Stopping: no new sessions; answering the messages already received")
+        for server in self.servers:
+            server.close()
+        ends = loop.time() + grace
+        while loop.time() < ends:
+            for session in list(self.sessions):
+                if not session.in_transaction:
+                    session.say_goodbye()
+            if not self.sessions and self.handler.idle.is_set():
+                break
+            await asyncio.sleep(0.05)
+        for session in list(self.sessions):
+            logger.warning("Closing a session still in a transaction after %s s", grace)
+            session.say_goodbye()
+        # A worker stuck on a database that never answers was answered 451 already.
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def still_busy_workers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("lmtp-ingest") and t.is_alive()]

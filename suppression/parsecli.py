@@ -1,0 +1,134 @@
+"""``parse_bounces`` without Django's set-up: it reads files and needs no database or app.
+
+``manage.py parse_bounces PATH...`` runs ``run_without_setup`` before importing Django's
+management machinery, which with every installed app costs far more than the parser itself
+(docs/ingestion.md has the figures). The Django command (``manage.py help parse_bounces``,
+``call_command``) uses the same functions; anything but plain paths goes to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+STDIN = "-"
+HELP_PATHS = (
+    "Message files, directories of message files, Maildir folders or mbox files; "
+    "'-' reads one message from standard input."
+)
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+    def flush(self) -> Any: ...
+
+
+class PathProblem(ValueError):
+    """A path that cannot be read: said before reading anything (CommandError in the command)."""
+
+
+def check_paths(paths: list[str]) -> None:
+    """Refuse a missing path before reading anything, so a typo never ingests half a run."""
+    missing = [path for path in paths if path != STDIN and not Path(path).exists()]
+    if missing:
+        raise PathProblem(f"No such file or directory: {', '.join(missing)}")
+    if paths.count(STDIN) > 1:
+        raise PathProblem("Standard input ('-') can be read only once.")
+
+
+def read_messages(paths: list[str]) -> Iterator[tuple[str, bytes]]:
+    """(name, raw bytes) for every message under ``paths``; ``-`` is one message on stdin."""
+    from .dsn import iter_messages
+
+    for path in paths:
+        if path == STDIN:
+            yield STDIN, sys.stdin.buffer.read()
+        else:
+            yield from iter_messages(path)
+
+
+def result_lines(name: str, result: Any) -> list[dict[str, Any]]:
+    """One row per failed recipient, or one row with ``recipient: null`` saying what it was."""
+    if not result.recipients:
+        return [
+            {
+                "file": name,
+                "kind": str(result.kind),
+                "recipient": None,
+                "original_recipient": None,
+                "reason": None,
+                "type": None,
+                "status": None,
+                "smtp_code": None,
+                "diagnostic": None,
+                "action": None,
+                "remote_mta": None,
+                "rule": None,
+                "detail": result.detail,
+            }
+        ]
+    return [
+        {
+            "file": name,
+            "kind": str(result.kind),
+            "recipient": item.recipient,
+            "original_recipient": (
+                item.original_recipient
+                if item.original_recipient not in ("", item.recipient)
+                else None
+            ),
+            "reason": str(item.reason),
+            "type": str(item.type),
+            "status": item.status,
+            "smtp_code": item.smtp_code,
+            "diagnostic": item.diagnostic,
+            "action": item.action,
+            "remote_mta": item.remote_mta,
+            "rule": item.rule,
+        }
+        for item in result.recipients
+    ]
+
+
+def print_results(paths: list[str], *, max_bytes: int, out: Writer) -> None:
+    """One JSON line per row of ``result_lines``; a reader that stops early is no error."""
+    from .dsn import parse_message
+
+    check_paths(paths)
+    try:
+        for name, raw in read_messages(paths):
+            for line in result_lines(name, parse_message(raw, max_bytes=max_bytes)):
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        out.flush()
+    except BrokenPipeError:
+        # The reader (head, less) has seen enough; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def max_message_bytes() -> int:
+    """``MAX_MESSAGE_BYTES`` from the settings module, without configuring Django."""
+    import importlib
+
+    from .conf import DEFAULTS
+
+    module = importlib.import_module("kwiga_mail.settings")
+    return int(
+        getattr(module, "SUPPRESSION", {}).get("MAX_MESSAGE_BYTES", DEFAULTS["MAX_MESSAGE_BYTES"])
+    )
+
+
+def run_without_setup(args: list[str]) -> int | None:
+    """Exit status of ``parse_bounces`` run on ``args``; None when only the command can run it."""
+    if not args or any(arg.startswith("-") and arg != STDIN for arg in args):
+        return None  # options, --help, --settings: Django's command parses those
+    try:
+        print_results(args, max_bytes=max_message_bytes(), out=sys.stdout)
+    except PathProblem as problem:
+        sys.stderr.write(f"CommandError: {problem}\n")
+        return 1
+    return 0
