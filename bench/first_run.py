@@ -1,8 +1,8 @@
-"""Time a newcomer's first `make run`: a fresh clone in an empty folder until the first page answers.
+"""Time a newcomer's first `make run`: a fresh clone in an empty folder, until a page answers.
 
     python3 bench/first_run.py              # the committed HEAD of this checkout
     python3 bench/first_run.py --ref main   # another commit, e.g. to compare against a baseline
-    python3 bench/first_run.py --again      # then stop it and time a second `make run` in the same clone
+    python3 bench/first_run.py --again      # then a second `make run` in the same clone
 
 Clones the commit into a temporary folder (nothing beside it), starts `make run` on a free port
 (8180 by default), stamps every line `make` prints and polls `/admin/login/` until it answers

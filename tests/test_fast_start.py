@@ -1,0 +1,30 @@
+"""What keeps `make run`'s first start quick (README, "Two commands"; bench/first_run.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_starting_the_app_does_not_import_boto3() -> None:
+    # boto3 costs a second or more per process (migrate, seed_demo, the server); only the SES
+    # webhook needs it, and loads it on its first post (test_amazon_ses posts through it).
+    code = (
+        "import sys, django; django.setup();"
+        "from django.core.management import call_command; call_command('check');"
+        "from django.urls import resolve; resolve('/webhooks/amazon_ses/tracking/');"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'boto3', 'botocore'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"DJANGO_SETTINGS_MODULE": "kwiga_mail.settings", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
