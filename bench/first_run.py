@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 # (Makefiles before the phase lines existed: the install starts with its `test .venv/...` line.)
 PHASES = [
     ("virtualenv", ("==> virtualenv",)),
+    ("uv (the installer)", ("==> uv",)),
     ("dependencies", ("==> runtime dependencies", "test .venv/.installed -nt")),
     ("migrations", ("manage.py migrate",)),
     ("demo data", ("manage.py seed_demo",)),
