@@ -27,19 +27,20 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
+# The demo's DNS server starts first, so that its start overlaps the migrations on a second core.
 run: $(VENV)/.runtime
 	@mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	@echo
-	@echo "  Support console (admin): http://$(HOST):$(PORT)/admin/"
-	@echo "  Owner portal:            http://$(HOST):$(PORT)/portal/"
-	@echo "  Demo logins (password kwiga-demo): agent, lead, auditor in the admin;"
-	@echo "  owner (Demo School and Python Bootcamp) and owner2 (Second School) in the owner portal"
-	@echo "  Start again from a fresh demo: make demo-reset"
-	@echo
 	@$(PY) manage.py demo_dns --port $(DNS_PORT) & dns=$$!; \
 	trap 'kill $$dns 2>/dev/null' EXIT INT TERM; \
+	echo "$(PY) manage.py migrate --noinput" && $(PY) manage.py migrate --noinput && \
+	echo "$(PY) manage.py seed_demo" && $(PY) manage.py seed_demo && \
+	echo && \
+	echo "  Support console (admin): http://$(HOST):$(PORT)/admin/" && \
+	echo "  Owner portal:            http://$(HOST):$(PORT)/portal/" && \
+	echo "  Demo logins (password kwiga-demo): agent, lead, auditor in the admin;" && \
+	echo "  owner (Demo School and Python Bootcamp) and owner2 (Second School) in the owner portal" && \
+	echo "  Start again from a fresh demo: make demo-reset" && \
+	echo && \
 	SUPPRESSION_DNS_NAMESERVERS=127.0.0.1 SUPPRESSION_DNS_PORT=$(DNS_PORT) \
 	$(PY) manage.py runserver $(RUNSERVER_FLAGS) $(HOST):$(PORT)
 

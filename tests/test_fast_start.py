@@ -28,3 +28,15 @@ def test_starting_the_app_does_not_import_boto3() -> None:
         timeout=120,
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_demo_users_precomputed_hash_is_the_demo_password(settings) -> None:
+    # seed_demo skips the slow hash with a precomputed one; it must still be kwiga-demo's.
+    from django.contrib.auth.hashers import check_password
+
+    from suppression import demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    assert demo._password_hash() == demo.PASSWORD_HASH
+    assert check_password(demo.PASSWORD, demo.PASSWORD_HASH)
+    assert not check_password("kwiga-demo2", demo.PASSWORD_HASH)
