@@ -27,13 +27,13 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-# The demo's DNS server starts first, so that its start overlaps the migrations on a second core.
+# The demo's DNS server starts first, so that its start overlaps the migrations on a second core;
+# `seed_demo --migrate` migrates and seeds in one process (the app starts once, not twice).
 run: $(VENV)/.runtime
 	@mkdir -p var
 	@$(PY) manage.py demo_dns --port $(DNS_PORT) & dns=$$!; \
 	trap 'kill $$dns 2>/dev/null' EXIT INT TERM; \
-	echo "$(PY) manage.py migrate --noinput" && $(PY) manage.py migrate --noinput && \
-	echo "$(PY) manage.py seed_demo" && $(PY) manage.py seed_demo && \
+	echo "$(PY) manage.py seed_demo --migrate" && $(PY) manage.py seed_demo --migrate && \
 	echo && \
 	echo "  Support console (admin): http://$(HOST):$(PORT)/admin/" && \
 	echo "  Owner portal:            http://$(HOST):$(PORT)/portal/" && \

@@ -27,17 +27,23 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-# The first line of each phase as `make run` prints it, in order; a phase that prints nothing
-# (a second run skips the install) simply takes no time.
-# (Makefiles before the phase lines existed: the install starts with its `test .venv/...` line.)
+# How the first line of each phase that `make run` prints starts or ends; a phase that prints
+# nothing (a second run skips the install) takes no time. Older Makefiles printed no "==>" lines:
+# their install starts with its `test .venv/...` line.
 PHASES = [
     ("virtualenv", ("==> virtualenv",)),
     ("uv (the installer)", ("==> uv",)),
     ("dependencies", ("==> runtime dependencies", "test .venv/.installed -nt")),
-    ("migrations", ("manage.py migrate",)),
+    ("migrations", ("manage.py migrate --noinput",)),
     ("demo data", ("manage.py seed_demo",)),
+    # (one process since `seed_demo --migrate`)
+    ("migrations + demo data", ("seed_demo --migrate",)),
     ("server start", ("Support console (admin)",)),
 ]
+
+
+def _starts_or_ends(line: str, needles: tuple[str, ...]) -> bool:
+    return any(line.startswith(n) or line.endswith(n) for n in needles)
 
 
 def serving(url: str) -> bool:
@@ -90,7 +96,7 @@ def one_run(clone: Path, port: int, label: str, timeout: float) -> float:
 
     marks: list[tuple[str, float]] = []
     for name, needles in PHASES:
-        at = next((t for t, line in stamps if any(n in line for n in needles)), None)
+        at = next((t for t, line in stamps if _starts_or_ends(line.strip(), needles)), None)
         if at is not None:
             marks.append((name, at))
     print(f"{label}: {total:5.1f} s until {url} answered 200")

@@ -40,3 +40,39 @@ def test_the_demo_users_precomputed_hash_is_the_demo_password(settings) -> None:
     assert demo._password_hash() == demo.PASSWORD_HASH
     assert check_password(demo.PASSWORD, demo.PASSWORD_HASH)
     assert not check_password("kwiga-demo2", demo.PASSWORD_HASH)
+
+
+def test_seed_demo_migrates_first_in_one_process(tmp_path) -> None:
+    # `make run` runs `seed_demo --migrate` on a fresh database: one start of the app, not two.
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--migrate", "--addresses", "20"],
+        cwd=ROOT,
+        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Applying suppression.0001_initial... OK" in result.stdout
+    assert "Demo data:" in result.stdout and "users created" in result.stdout
+
+
+def test_seed_demo_migrate_refuses_production_before_touching_the_database(tmp_path) -> None:
+    database = tmp_path / "prod.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--migrate"],
+        cwd=ROOT,
+        env={
+            "DATABASE_URL": f"sqlite:///{database}",
+            "KWIGA_ENV": "production",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DJANGO_ALLOWED_HOSTS": "console.example.com",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "never created with production settings" in result.stderr
+    assert not database.exists() or database.stat().st_size == 0
