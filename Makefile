@@ -2,46 +2,47 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 PORT ?= 8000
 HOST ?= 127.0.0.1
 # The demo's own DNS server (127.0.0.1), so that the domain guard answers offline and at once.
 DNS_PORT ?= $(shell expr $(PORT) + 53)
+# migrate has just run the system checks; one process without the autoreloader starts twice as
+# fast. `make run RELOAD=1` restarts the server when code changes.
+RUNSERVER_FLAGS := --skip-checks $(if $(RELOAD),,--noreload)
 
 .PHONY: setup run demo-reset test lint typecheck check-deploy clean
 
 # What serving needs (`make run`): the runtime dependencies only. The app runs from this folder,
-# so it need not be built and installed itself; an up-to-date test install has all of it already...
-RUNTIME_DEPS := import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"], sep="\n")
+# so it need not be built and installed itself; an up-to-date test install has all of it already.
+# scripts/install.sh creates the virtualenv and installs with uv (fetched into .venv when it is not
+# on the PATH; pip when uv cannot be had), reading the dependencies from pyproject.toml.
 $(VENV)/.runtime: pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	test $(VENV)/.installed -nt pyproject.toml || { $(PY) -c '$(RUNTIME_DEPS)' > $(VENV)/runtime.txt \
-	    && $(PIP) -r $(VENV)/runtime.txt; }
+	@test $(VENV)/.installed -nt pyproject.toml || sh scripts/install.sh $(PYTHON) $(VENV) runtime
 	@touch $@
 
 # ...and the test tools on top (`make test`, lint, typecheck).
 $(VENV)/.installed: pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) -e '.[dev]'
+	@sh scripts/install.sh $(PYTHON) $(VENV) dev
 	@touch $@ $(VENV)/.runtime
 
 setup: $(VENV)/.installed
 
+# The demo's DNS server starts first, so that its start overlaps the migrations on a second core;
+# `seed_demo --migrate` migrates and seeds in one process (the app starts once, not twice).
 run: $(VENV)/.runtime
 	@mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	@echo
-	@echo "  Support console (admin): http://$(HOST):$(PORT)/admin/"
-	@echo "  Owner portal:            http://$(HOST):$(PORT)/portal/"
-	@echo "  Demo logins (password kwiga-demo): agent, lead, auditor in the admin;"
-	@echo "  owner (Demo School and Python Bootcamp) and owner2 (Second School) in the owner portal"
-	@echo "  Start again from a fresh demo: make demo-reset"
-	@echo
 	@$(PY) manage.py demo_dns --port $(DNS_PORT) & dns=$$!; \
 	trap 'kill $$dns 2>/dev/null' EXIT INT TERM; \
+	echo "$(PY) manage.py seed_demo --migrate" && $(PY) manage.py seed_demo --migrate && \
+	echo && \
+	echo "  Support console (admin): http://$(HOST):$(PORT)/admin/" && \
+	echo "  Owner portal:            http://$(HOST):$(PORT)/portal/" && \
+	echo "  Demo logins (password kwiga-demo): agent, lead, auditor in the admin;" && \
+	echo "  owner (Demo School and Python Bootcamp) and owner2 (Second School) in the owner portal" && \
+	echo "  Start again from a fresh demo: make demo-reset" && \
+	echo && \
 	SUPPRESSION_DNS_NAMESERVERS=127.0.0.1 SUPPRESSION_DNS_PORT=$(DNS_PORT) \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(RUNSERVER_FLAGS) $(HOST):$(PORT)
 
 # Throw the demo database away and build it again; the virtualenv stays as it is.
 demo-reset: $(VENV)/.runtime

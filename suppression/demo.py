@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 import time_machine
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import get_hasher, make_password
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import transaction
@@ -35,6 +35,12 @@ from .roles import AUDITOR_ROLE, SCHOOL_OWNER, SUPPORT_AGENT, SUPPORT_LEAD
 from .taxonomy import Reason
 
 PASSWORD = "kwiga-demo"
+# PASSWORD, hashed once here: PBKDF2 is slow on purpose (a second of a loaded machine's first
+# `make run`). Used while Django's default hasher is this one; a sign-in re-hashes it if Django
+# has raised the iterations since.
+PASSWORD_HASH = (
+    "pbkdf2_sha256$1000000$kwigademo2026salt$ZXfFRuUhH62p7Wlh4Qcy3zdiSLUI5iTqLqp4OJ7a+qg="
+)
 
 USERS = [
     ("agent", SUPPORT_AGENT, "Alina", "Support"),
@@ -776,6 +782,12 @@ def _background_events(
     return events
 
 
+def _password_hash() -> str:
+    if get_hasher().algorithm == PASSWORD_HASH.split("$", 1)[0]:
+        return PASSWORD_HASH
+    return make_password(PASSWORD)
+
+
 def _users(summary: DemoSummary) -> dict[str, User]:
     users = {}
     password = None  # hashed once: the hash is slow on purpose, and all five share it
@@ -790,7 +802,7 @@ def _users(summary: DemoSummary) -> dict[str, User]:
             },
         )
         if created:
-            password = password or make_password(PASSWORD)
+            password = password or _password_hash()
             user.password = password
             user.save()
             summary.created_users += 1

@@ -40,6 +40,13 @@ class CappedPaginator(Paginator):
         return min(counted, self.cap)
 
 
+def capped_count(queryset: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
+    """How many rows, counting at most ``cap`` + 1: (the count up to the cap, whether past it)."""
+    cap = COUNT_CAP if cap is None else cap
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(counted, cap), counted > cap
+
+
 def owner_memberships(user: Any) -> list[SchoolMembership]:
     """The signed-in owner's schools, for the switcher and for resolving the URL's school."""
     if not user.is_authenticated or user.is_staff:

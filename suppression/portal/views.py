@@ -45,6 +45,7 @@ from .forms import (
     clean_address,
 )
 from .mixins import OwnerMixin, SchoolMixin
+from .paging import NEWER, OLDER, Cursor, keyset_page
 from .tokens import invitation_token_generator
 
 PAGE_SIZE = 50
@@ -174,14 +175,26 @@ class PausedView(SchoolMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         filterset = PausedFilter(self.request.GET, queryset=selectors.school_paused(self.school))
-        paginator = selectors.CappedPaginator(filterset.qs, PAGE_SIZE)
-        page = paginator.get_page(self.request.GET.get("page"))
-        rows = list(page.object_list)
-        pending = selectors.pending_by_address(self.school, [s.address_id for s in rows])
+        paused = filterset.qs
+        # Keyset pages (paging.py): the 500th page costs what the first does.
+        page = keyset_page(
+            paused,
+            size=PAGE_SIZE,
+            time_field="opened_at",
+            older=Cursor.parse(self.request.GET.get(OLDER)),
+            newer=Cursor.parse(self.request.GET.get(NEWER)),
+        )
+        count, capped = selectors.capped_count(paused)
+        pending = selectors.pending_by_address(self.school, [s.address_id for s in page.rows])
         context.update(
             filter=filterset,
-            page=page,
-            paginator=paginator,
+            count=count,
+            capped=capped,
+            pager=_pager(
+                self.request,
+                newer={NEWER: page.newer} if page.newer else None,
+                older={OLDER: page.older} if page.older else None,
+            ),
             rows=[
                 {
                     "suppression": s,
@@ -191,17 +204,43 @@ class PausedView(SchoolMixin, TemplateView):
                     ),
                     "pending": pending.get(s.address_id),
                 }
-                for s in rows
+                for s in page.rows
             ],
             query=_query_without_page(self.request),
         )
         return context
 
 
+PAGE_PARAMS = ("page", OLDER, NEWER)
+
+
 def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in PAGE_PARAMS:
+        query.pop(name, None)
     return query.urlencode()
+
+
+def _pager(
+    request: HttpRequest,
+    *,
+    newer: dict[str, Any] | None,
+    older: dict[str, Any] | None,
+    **more: Any,
+) -> dict[str, Any]:
+    """The links of ``_pagination.html``: the filters of this request, and another page."""
+
+    def link(page: dict[str, Any] | None) -> str | None:
+        if page is None:
+            return None
+        query = request.GET.copy()
+        for name in PAGE_PARAMS:
+            query.pop(name, None)
+        for name, value in page.items():
+            query[name] = str(value)
+        return "?" + query.urlencode()
+
+    return {"newer": link(newer), "older": link(older), **more}
 
 
 class ResumeView(SchoolMixin, FormView):
@@ -331,13 +370,21 @@ class RequestListView(SchoolMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         filterset = RequestFilter(self.request.GET, queryset=selectors.school_requests(self.school))
+        # An owner files at most a few dozen requests a day: numbered pages stay cheap here.
         paginator = selectors.CappedPaginator(filterset.qs, PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("page"))
         inquiries = list(selectors.school_inquiries(self.school)[:20])
         context.update(
             filter=filterset,
             page=page,
-            paginator=paginator,
+            pager=_pager(
+                self.request,
+                newer={"page": page.previous_page_number()} if page.has_previous() else None,
+                older={"page": page.next_page_number()} if page.has_next() else None,
+                number=page.number if page.has_other_pages() else None,
+                pages=paginator.num_pages,
+                cap=paginator.cap if paginator.capped and not page.has_next() else None,
+            ),
             inquiries=inquiries,
             query=_query_without_page(self.request),
         )

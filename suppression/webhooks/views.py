@@ -8,6 +8,9 @@ anymail always verifies) and SendGrid once its verification key is set.
 A body that is not the JSON the provider sends (malformed, or an array where an object belongs)
 is answered 400 with a sentence saying so, after authentication and before anything is recorded;
 anymail would answer 500, which a provider retries for days.
+
+Amazon SES's view lives in ``ses.py``: anymail's SES module imports boto3, which would add a
+second or more to every start of the app, so the URL conf loads it on the first SES post.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import json
 from typing import Any
 
 from anymail.exceptions import AnymailWebhookValidationFailure
-from anymail.webhooks.amazon_ses import AmazonSESTrackingWebhookView
 from anymail.webhooks.base import AnymailBasicAuthMixin
 from anymail.webhooks.brevo import BrevoTrackingWebhookView
 from anymail.webhooks.mailgun import MailgunTrackingWebhookView
@@ -95,24 +97,6 @@ class SecretRequiredMixin:
             return super().post(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
         except UnreadablePayload as error:
             return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-
-
-class AmazonSESTrackingView(SecretRequiredMixin, AmazonSESTrackingWebhookView):
-    def check_payload(self, data: Any) -> None:
-        # An SNS notification carries the SES event as JSON inside its "Message" string.
-        message = data.get("Message")
-        if data.get("Type") != "Notification" or not isinstance(message, str):
-            return
-        if message.startswith("Successfully validated SNS topic"):
-            return
-        try:
-            event = json.loads(message)
-        except ValueError as error:
-            raise UnreadablePayload(f"The SNS Message is not valid JSON: {error}.") from None
-        if not isinstance(event, dict):
-            raise UnreadablePayload(
-                f"The SNS Message must be a JSON object, not {type(event).__name__}."
-            )
 
 
 class BrevoTrackingView(SecretRequiredMixin, BrevoTrackingWebhookView):

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
@@ -150,20 +151,71 @@ def test_search_by_address_or_domain(school, owner_client, paused) -> None:
     assert "The mailbox is full." in by_domain and "delete old messages" in by_domain
 
 
-def test_paused_list_paginates_and_caps_its_count(school, owner_client, monkeypatch) -> None:
+def _addresses(html: str) -> list[str]:
+    return re.findall(r'class="address"[^>]*>([^<]+)<', html)
+
+
+def _link(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a href="([^"]+)" rel="{rel}">', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_paused_list_pages_through_every_address_newest_first(
+    school, owner_client, monkeypatch
+) -> None:
+    """Keyset pages: "Older" reaches every paused address, past the count's cap, each once and
+    in order (ties in time broken by id), and "Newer" comes back to the same pages."""
     from suppression.portal import selectors, views
 
+    now = timezone.now()
     for n in range(7):
-        bounce(f"client{n}@example.com", school=school)
+        # client2..client4 were paused in the same microsecond: the id orders them.
+        at = now - timedelta(hours=3) if 2 <= n <= 4 else now - timedelta(hours=10 - n)
+        with time_machine.travel(at, tick=False):  # the suppression opens "now"
+            bounce(f"client{n}@example.com", school=school, at=at)
     monkeypatch.setattr(selectors, "COUNT_CAP", 4)
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
-    first = owner_client.get(url("paused", school)).content.decode()
-    assert "More than 4 paused addresses, newest first." in first
-    assert "Page 1 of 2" in first and first.count('class="address"') == 2
-    last = owner_client.get(url("paused", school), {"page": 2}).content.decode()
-    assert "Only the newest 4 are listed" in last
-    found = owner_client.get(url("paused", school), {"q": "client0@example.com"}).content.decode()
-    assert "client0@example.com" in found  # the oldest, past the cap, is found by searching
+    base = url("paused", school)
+    pages = [owner_client.get(base).content.decode()]
+    assert "More than 4 paused addresses, newest first." in pages[0]
+    assert _link(pages[0], "prev") is None
+    while (older := _link(pages[-1], "next")) is not None:
+        pages.append(owner_client.get(base + older).content.decode())
+    seen = [address for page in pages for address in _addresses(page)]
+    # client2..4 (3 hours ago, newest first by id) straddle the first two pages.
+    assert seen == [f"client{n}@example.com" for n in (4, 3, 2, 6, 5, 1, 0)]
+    assert len(pages) == 4 and "Only the newest" not in pages[-1]
+    # Back up from the last page: the same pages, newest first within each.
+    back = [pages[-1]]
+    while (newer := _link(back[-1], "prev")) is not None:
+        back.append(owner_client.get(base + newer).content.decode())
+    assert [_addresses(page) for page in back[::-1]] == [_addresses(page) for page in pages]
+    found = owner_client.get(base, {"q": "client0@example.com"}).content.decode()
+    assert _addresses(found) == ["client0@example.com"]
+
+
+def test_paused_pages_keep_the_search(school, owner_client, monkeypatch) -> None:
+    from suppression.portal import views
+
+    for n in range(3):
+        with time_machine.travel(timezone.now() - timedelta(hours=n), tick=False):
+            bounce(f"ivan{n}@gmail.com", school=school)
+            bounce(f"olga{n}@ukr.net", school=school)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    base = url("paused", school)
+    first = owner_client.get(base, {"q": "gmail.com"}).content.decode()
+    older = _link(first, "next")
+    assert older is not None and "q=gmail.com" in older
+    second = owner_client.get(base + older).content.decode()
+    assert _addresses(first) + _addresses(second) == [f"ivan{n}@gmail.com" for n in range(3)]
+
+
+@pytest.mark.parametrize("cursor", ["", "x", "12.", ".5", "1.2.3", "-1.1", "9" * 30 + ".1"])
+def test_a_tampered_page_link_shows_the_first_page(school, owner_client, paused, cursor) -> None:
+    for name in ("older", "newer"):
+        response = owner_client.get(url("paused", school), {name: cursor})
+        assert response.status_code == 200
+        assert "kate@example.com" in response.content.decode()
 
 
 def test_paused_list_query_count_does_not_grow_with_rows(
@@ -171,7 +223,7 @@ def test_paused_list_query_count_does_not_grow_with_rows(
 ) -> None:
     for n in range(30):
         bounce(f"c{n}@example.com", school=school)
-    # session, user, memberships, capped count, page rows, pending requests of the page
+    # session, user, memberships, page rows, capped count, pending requests of the page
     with django_assert_num_queries(6):
         response = owner_client.get(url("paused", school))
     assert response.content.decode().count('class="address"') == 30
