@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from ninja.responses import NinjaJSONEncoder
 
-from suppression.models import Suppression
+from suppression.models import Suppression, SuppressionChange
 from suppression.selectors import normalized_or_why, open_suppressions
 from suppression.taxonomy import Reason
 
@@ -135,3 +135,53 @@ def test_an_unknown_form_is_refused_with_400(api) -> None:
     response = api.post("/suppressions/check?form=tiny", {"emails": ["ann@example.com"]})
     assert response.status_code == 400
     assert "form" in response.json()["field_errors"]
+
+
+def old_feed_page(after: int, limit: int) -> dict[str, Any]:
+    """The feed's page as the pydantic model wrote it before."""
+    from suppression.api.schemas import ChangesOut
+
+    rows = list(
+        SuppressionChange.objects.filter(id__gt=after)
+        .order_by("id")
+        .values_list(
+            "id",
+            "kind",
+            "at",
+            "address__address",
+            "suppression__reason",
+            "suppression__bounce_type",
+        )[: limit + 1]
+    )
+    page = rows[:limit]
+    body = {
+        "changes": [
+            {
+                "cursor": str(pk),
+                "kind": kind,
+                "at": at,
+                "address": address,
+                "reason": reason,
+                "type": kind_,
+                "suppressed": kind == "opened",
+            }
+            for pk, kind, at, address, reason, kind_ in page
+        ],
+        "next_cursor": str(page[-1][0]) if page else str(after),
+        "has_more": len(rows) > limit,
+    }
+    model = ChangesOut.model_validate(body)
+    return dict(json.loads(json.dumps(model.model_dump(), cls=NinjaJSONEncoder)))
+
+
+def test_the_feed_pages_are_what_the_model_wrote_before(api, mixed) -> None:
+    cursor, pages = "0", 0
+    while True:
+        page = api.get("/suppressions/changes", cursor=cursor, limit=7).json()
+        assert api.get("/suppressions/changes", cursor=cursor).json()["changes"] == []
+        pages += 1
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            break
+    assert pages == -(-SuppressionChange.objects.count() // 7) > 5
+    assert api.get("/suppressions/changes", cursor=cursor).json()["changes"] == []
