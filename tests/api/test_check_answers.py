@@ -178,7 +178,7 @@ def test_the_feed_pages_are_what_the_model_wrote_before(api, mixed) -> None:
     cursor, pages = "0", 0
     while True:
         page = api.get("/suppressions/changes", cursor=cursor, limit=7).json()
-        assert api.get("/suppressions/changes", cursor=cursor).json()["changes"] == []
+        assert page == old_feed_page(int(cursor), 7)
         pages += 1
         cursor = page["next_cursor"]
         if not page["has_more"]:
