@@ -121,7 +121,7 @@ def check(
     request: HttpRequest,
     form: Literal["full", "compact"] = Query(
         "full",
-        description="`compact`: each suppressed input maps to its reason only (a fifth of the "
+        description="`compact`: each suppressed input maps to its reason only (under half the "
         "bytes at 100,000 addresses); `full` (the default): reason, type, since and the "
         "normalized address.",
     ),
