@@ -185,3 +185,19 @@ def test_the_feed_pages_are_what_the_model_wrote_before(api, mixed) -> None:
             break
     assert pages == -(-SuppressionChange.objects.count() // 7) > 5
     assert api.get("/suppressions/changes", cursor=cursor).json()["changes"] == []
+
+
+@pytest.mark.postgres
+def test_switching_jit_off_for_the_check_leaves_the_connection_as_it_was(api) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's JIT")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        before = cursor.fetchone()[0]
+        bounce("ann@example.com")
+        body = api.post("/suppressions/check", {"emails": ["ann@example.com"]}).json()
+        assert list(body["suppressed"]) == ["ann@example.com"]
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == before
