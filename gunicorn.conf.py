@@ -4,7 +4,7 @@
 response, so a sending system that asks about one address per message pays a TCP handshake each
 time (the single check costs twice as much). ``gthread`` keeps connections alive and serves a
 few requests at once per worker. Each thread keeps its own database connection (CONN_MAX_AGE),
-so PostgreSQL sees up to workers × threads connections from the web.
+so PostgreSQL sees up to workers times threads connections from the web.
 """
 
 worker_class = "gthread"
