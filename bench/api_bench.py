@@ -4,15 +4,21 @@
         .venv/bin/python manage.py seed_bulk --reset --addresses 1000000 --events 5000000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kwiga_bench .venv/bin/python bench/api_bench.py
 
-Starts ``gunicorn kwiga_mail.wsgi -w 2`` on a free port, measures every figure the issue asks
-for with the raw-psycopg baseline beside it, prints a table and stops the server. It writes
-bounce events (the ingest run) and an API client into the database it is pointed at.
+Starts gunicorn with the project's ``gunicorn.conf.py`` (gthread, keep-alive) on a free port and
+measures every figure of the sending gate beside the fastest way to get the same rows straight
+from PostgreSQL, interleaved round by round in the same run (on a shared machine a ratio moves by
+a third from run to run; interleaving puts both sides under the same load). Both sides are warmed
+the same number of times with the same lists; the raw connection never prepares statements (a
+prepared statement's generic plan would make the baseline depend on the connection's history),
+and the plans measured are printed. It writes bounce events (the ingest run) and an API client
+into the database it is pointed at.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import signal
 import socket
 import statistics
@@ -32,12 +38,33 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kwiga_mail.settings")
 
-RAW_CHECK_SQL = """
-SELECT a.address, s.reason, s.bounce_type, s.opened_at
-FROM suppression_emailaddress a
-JOIN suppression_suppression s ON s.address_id = a.id AND s.lifted_at IS NULL
-WHERE a.address = ANY(%s)
-"""
+# Ways to get the open suppressions of a list of normalized addresses straight from PostgreSQL,
+# each returning the same rows (address, reason, type, opened_at). The fastest one in each round
+# is the baseline. "%(jit)s" runs before the statement, on the same connection.
+_ROWS = "a.address, s.reason, s.bounce_type, s.opened_at"
+_ANY_SQL = (
+    f"SELECT {_ROWS} FROM suppression_emailaddress a JOIN suppression_suppression s "
+    "ON s.address_id = a.id AND s.lifted_at IS NULL WHERE a.address = ANY(%s)"
+)
+_PROBE_SQL = (
+    f"SELECT {_ROWS} FROM unnest(string_to_array(%s, E'\\n')) AS w(address) "
+    "CROSS JOIN LATERAL (SELECT id, address FROM suppression_emailaddress "
+    "WHERE address = w.address LIMIT 1) a "
+    "JOIN suppression_suppression s ON s.address_id = a.id AND s.lifted_at IS NULL"
+)
+# name: (how the list travels, SQL, JIT off for the statement)
+RAW_WAYS: dict[str, tuple[str, str, bool]] = {
+    "= ANY(array)": ("array", _ANY_SQL, False),
+    "= ANY(array), JIT off": ("array", _ANY_SQL, True),
+    "LATERAL probe, sorted text": ("sorted", _PROBE_SQL, False),
+    "LATERAL probe, sorted text, JIT off": ("sorted", _PROBE_SQL, True),
+    "LATERAL probe, input order, JIT off": ("text", _PROBE_SQL, True),
+}
+
+RAW_ONE_SQL = (
+    f"SELECT {_ROWS} FROM suppression_emailaddress a JOIN suppression_suppression s "
+    "ON s.address_id = a.id AND s.lifted_at IS NULL WHERE a.address = %s"
+)
 RAW_PAGE_SQL = """
 SELECT c.id, c.kind, c.at, a.address, s.reason, s.bounce_type
 FROM suppression_suppressionchange c
@@ -54,19 +81,13 @@ def report(what: str, figure: str, baseline: str, target: str) -> None:
     print(f"  {what}: {figure} (baseline {baseline}; target {target})", flush=True)
 
 
-def timed(work: Callable[[], Any], runs: int, warmup: int = 1) -> list[float]:
-    for _ in range(warmup):
-        work()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return times
-
-
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
+
+
+def spread(times: list[float]) -> str:
+    ordered = sorted(times)
+    return f"{ms(statistics.median(ordered))} (min {ms(ordered[0])}, max {ms(ordered[-1])})"
 
 
 def free_port() -> int:
@@ -81,6 +102,8 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
         [
             str(ROOT / ".venv/bin/gunicorn"),
             "kwiga_mail.wsgi",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
             "-w",
             str(workers),
             "-b",
@@ -93,7 +116,7 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
         cwd=ROOT,
         env=env,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             requests.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2)
@@ -104,12 +127,35 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("gunicorn did not start")
 
 
+def workers_of(server: subprocess.Popen[bytes]) -> list[int]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def memory_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def reset_peak(pid: int) -> bool:
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS (Linux ≥ 4.0)
+        return True
+    except OSError:
+        return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--runs", type=int, default=7, help="Timed runs of each bulk check.")
+    parser.add_argument("--rounds", type=int, default=15, help="Interleaved rounds of each check.")
+    parser.add_argument("--warmup", type=int, default=3, help="Untimed runs of each side first.")
     parser.add_argument("--ingest-batches", type=int, default=20, help="Batches of 500 events.")
+    parser.add_argument("--ingest-clients", type=int, default=4)
     parser.add_argument("--feed-limit", type=int, default=10_000, help="Changes per page.")
+    parser.add_argument("--feed-pages", type=int, default=40, help="Pages timed (0: all).")
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -123,18 +169,20 @@ def main() -> None:
     token = api_client_create(
         name=f"bench-{uuid.uuid4().hex[:8]}", scopes=["check", "ingest"], actor=None
     ).token
-    raw = psycopg.connect(database_url, autocommit=True)
+    # prepare_threshold=None: never a prepared statement, so no generic plan after 5 runs
+    raw = psycopg.connect(database_url, autocommit=True, prepare_threshold=None)
     counts = {
         table: raw.execute(f"SELECT COUNT(*) FROM suppression_{table}").fetchone()[0]  # type: ignore[index]
         for table in ("emailaddress", "suppression", "bounceevent", "suppressionchange")
     }
     print("Data: " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
+    print(f"Load average at start: {os.getloadavg()}, {os.cpu_count()} CPUs")
 
     suppressed = [
         r[0]
         for r in raw.execute(
             "SELECT a.address FROM suppression_emailaddress a JOIN suppression_suppression s "
-            "ON s.address_id = a.id AND s.lifted_at IS NULL ORDER BY random() LIMIT 5000"
+            "ON s.address_id = a.id AND s.lifted_at IS NULL ORDER BY random() LIMIT 50000"
         )
     ]
     known_clear = [
@@ -142,15 +190,19 @@ def main() -> None:
         for r in raw.execute(
             "SELECT a.address FROM suppression_emailaddress a WHERE NOT EXISTS (SELECT 1 FROM "
             "suppression_suppression s WHERE s.address_id = a.id AND s.lifted_at IS NULL) "
-            "ORDER BY random() LIMIT 5000"
+            "ORDER BY random() LIMIT 25000"
         )
     ]
     fresh = [
         f"reader.{uuid.uuid4().hex[:12]}@{domain}"
         for domain in ["gmail.com", "ukr.net", "outlook.com", "school-mail.com.ua"] * 25_000
     ]
-    campaign = suppressed + known_clear + fresh[: 100_000 - len(suppressed) - len(known_clear)]
-    small = campaign[:500] + campaign[-9_500:]  # 10,000 with 5% suppressed
+    shuffle = random.Random(14).shuffle
+    five = suppressed[:5_000] + known_clear[:5_000] + fresh[:90_000]
+    fifty = suppressed[:50_000] + known_clear[:25_000] + fresh[:25_000]
+    ten = suppressed[:500] + known_clear[:2_500] + fresh[:7_000]
+    for emails in (five, fifty, ten):
+        shuffle(emails)
 
     port = free_port()
     server = start_gunicorn(port, args.workers)
@@ -158,106 +210,236 @@ def main() -> None:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     try:
-        print(f"gunicorn -w {args.workers} on :{port}; medians of {args.runs} runs")
-        for label, emails, target in (("100,000", campaign, 1.0), ("10,000", small, 0.150)):
-            baseline = statistics.median(
-                timed(lambda e=emails: raw.execute(RAW_CHECK_SQL, [e]).fetchall(), args.runs)
-            )
-            answers: list[Any] = []
-
-            def check(e: list[str] = emails, answers: list[Any] = answers) -> None:
-                response = session.post(f"{base}/suppressions/check", json={"emails": e})
-                response.raise_for_status()
-                answers.append(response.json())
-
-            median = statistics.median(timed(check, args.runs))
-            hits = len(answers[-1]["suppressed"])
-            report(
-                f"bulk check {label} ({hits:,} suppressed)",
-                ms(median),
-                f"raw SQL {ms(baseline)}, {median / baseline:.1f}x",
-                f"≤ {ms(target)}" + (", ≤ 3x raw" if label == "100,000" else ""),
-            )
-
-        one = suppressed[0]
-        single_raw = statistics.median(
-            timed(lambda: raw.execute(RAW_CHECK_SQL, [[one]]).fetchall(), 200)
+        print(
+            f"gunicorn -w {args.workers} (gunicorn.conf.py: gthread, keep-alive) on :{port}; "
+            f"{args.rounds} interleaved rounds after {args.warmup} warm-up runs of each side"
         )
-        single = statistics.median(
-            timed(lambda: session.get(f"{base}/suppressions/{one}").raise_for_status(), 200, 5)
-        )
-        report("single-address check", ms(single), f"raw SQL {ms(single_raw)}", "≤ 10 ms")
-
-        run = uuid.uuid4().hex[:8]
-        batches = [
-            {
-                "events": [
-                    {
-                        "event_id": f"{run}-{b}-{i}",
-                        "address": f"bounce.{run}.{b}.{i % 400}@gmail.com",
-                        "occurred_at": "2025-06-01T12:00:00Z",
-                        "status": "5.1.1" if i % 3 else "4.2.2",
-                        "smtp_code": "550" if i % 3 else "452",
-                        "diagnostic": "550 5.1.1 user unknown",
-                        "stream": "campaign",
-                    }
-                    for i in range(500)
-                ]
-            }
-            for b in range(args.ingest_batches)
-        ]
-
-        def post(body: dict[str, Any]) -> dict[str, Any]:
-            response = session.post(f"{base}/bounces", json=body, timeout=300)
-            response.raise_for_status()
-            return dict(response.json())
-
-        events = 500 * len(batches)
-        for label, posters in (("first delivery", args.workers), ("replay (idempotent)", 2)):
-            started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=posters) as pool:
-                results = list(pool.map(post, batches))
-            rate = events / (time.perf_counter() - started)
-            recorded = sum(r["recorded"] for r in results)
-            report(
-                f"ingest {label}, {events:,} events in batches of 500, {posters} posters",
-                f"{rate:,.0f} events/s",
-                f"{recorded:,} recorded",
-                "≥ 1,000 events/s",
-            )
-
-        limit, cursor, page_times, raw_times, total = args.feed_limit, "0", [], [], 0
-        while True:
-            started = time.perf_counter()
-            response = session.get(
-                f"{base}/suppressions/changes", params={"cursor": cursor, "limit": limit}
-            )
-            response.raise_for_status()
-            page_times.append(time.perf_counter() - started)
-            body = response.json()
-            started = time.perf_counter()
-            raw.execute(RAW_PAGE_SQL, [int(cursor), limit]).fetchall()
-            raw_times.append(time.perf_counter() - started)
-            total += len(body["changes"])
-            cursor = body["next_cursor"]
-            if not body["has_more"]:
-                break
-        first, last = statistics.median(page_times[:10]), statistics.median(page_times[-10:])
-        report(
-            f"changes feed, {total:,} changes in {len(page_times)} pages of {limit:,}",
-            f"first 10 pages {ms(first)}/page, last 10 {ms(last)}/page, total "
-            f"{sum(page_times):.1f} s",
-            f"raw keyset {ms(statistics.median(raw_times))}/page",
-            "no slow-down page by page",
-        )
+        memory: dict[str, int] = {}
+        for label, emails, target in (
+            ("100,000, 5% suppressed", five, 1.0),
+            ("100,000, 50% suppressed", fifty, 1.0),
+            ("10,000, 5% suppressed", ten, 0.040),
+        ):
+            bulk_round(args, label, emails, target, raw, session, base, server, memory)
+        single(session, base, raw, suppressed[0])
+        ingest(args, session, base)
+        feed(args, session, base, raw)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         raw.close()
 
+    print(f"\nLoad average at the end: {os.getloadavg()}")
     print("\n| measurement | figure | baseline | target |\n| --- | --- | --- | --- |")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+
+
+def raw_runner(raw: psycopg.Connection[Any], way: str, emails: list[str]) -> Callable[[], Any]:
+    shape, sql, jit = RAW_WAYS[way]
+    param: Any = (
+        emails if shape == "array" else "\n".join(sorted(emails) if shape == "sorted" else emails)
+    )
+
+    def run() -> Any:
+        if jit:
+            raw.execute("SET jit = off")
+        result = raw.execute(sql, [param]).fetchall()
+        if jit:
+            raw.execute("RESET jit")
+        return result
+
+    return run
+
+
+def print_plan(raw: psycopg.Connection[Any], way: str, emails: list[str]) -> None:
+    shape, sql, jit = RAW_WAYS[way]
+    param: Any = (
+        emails if shape == "array" else "\n".join(sorted(emails) if shape == "sorted" else emails)
+    )
+    if jit:
+        raw.execute("SET jit = off")
+    plan = [r[0] for r in raw.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql, [param])]
+    raw.execute("RESET jit")
+    print(f"    plan of the baseline ({way}):")
+    for line in plan:
+        print(f"      {line}")
+
+
+def bulk_round(
+    args: argparse.Namespace,
+    label: str,
+    emails: list[str],
+    target: float,
+    raw: psycopg.Connection[Any],
+    session: requests.Session,
+    base: str,
+    server: subprocess.Popen[bytes],
+    memory: dict[str, int],
+) -> None:
+    body = {"emails": emails}
+    answers: list[int] = []
+
+    def api(form: str = "full") -> Callable[[], None]:
+        def call() -> None:
+            response = session.post(f"{base}/suppressions/check?form={form}", json=body)
+            response.raise_for_status()
+            answers.append(len(response.content))
+
+        return call
+
+    sides: dict[str, Callable[[], Any]] = {"API": api(), "API compact": api("compact")}
+    sides |= {way: raw_runner(raw, way, emails) for way in RAW_WAYS}
+    for _ in range(args.warmup):
+        for run in sides.values():
+            run()
+    hits = len(raw_runner(raw, "= ANY(array)", emails)())
+    workers = workers_of(server)
+    measuring_memory = "50%" in label and all(reset_peak(pid) for pid in workers)
+    idle = {pid: memory_kb(pid, "VmRSS") for pid in workers}
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    names = list(sides)
+    for round_ in range(args.rounds):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:  # each side goes first in turn
+            started = time.perf_counter()
+            sides[name]()
+            times[name].append(time.perf_counter() - started)
+    if measuring_memory:
+        grew = max(memory_kb(pid, "VmHWM") - idle[pid] for pid in workers)
+        memory["peak"] = grew
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    fastest = min(RAW_WAYS, key=lambda way: medians[way])
+    print(f"  bulk check {label}: {hits:,} suppressed; medians of {args.rounds} rounds:")
+    for name in names:
+        mark = "  ← baseline" if name == fastest else ""
+        print(f"    {name:40} {spread(times[name])}{mark}")
+    print_plan(raw, fastest, emails)
+    from suppression.selectors import _CHECK_SQL
+
+    raw.execute("SET jit = off")
+    plan = raw.execute(
+        "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + _CHECK_SQL, ["\n".join(emails)]
+    )
+    raw.execute("RESET jit")
+    print("    plan of the API's statement (JIT off):")
+    for line in plan:
+        print(f"      {line[0]}")
+    api_median = medians["API"]
+    report(
+        f"bulk check {label} ({hits:,} suppressed)",
+        f"{ms(api_median)} (compact {ms(medians['API compact'])})",
+        f"raw SQL {ms(medians[fastest])} ({fastest}) → {api_median / medians[fastest]:.2f}x",
+        f"≤ {ms(target)}" + (", ≤ 2x raw" if label.startswith("100,000") else ""),
+    )
+    if measuring_memory:
+        report(
+            "worker memory during the 100,000 / 50% checks",
+            f"+{memory['peak'] / 1024:.1f} MB peak over idle",
+            f"idle RSS {max(idle.values()) / 1024:.0f} MB",
+            "≤ +50 MB",
+        )
+
+
+def single(session: requests.Session, base: str, raw: psycopg.Connection[Any], one: str) -> None:
+    def api() -> None:
+        session.get(f"{base}/suppressions/{one}").raise_for_status()
+
+    def fresh_connection() -> None:
+        requests.get(
+            f"{base}/suppressions/{one}", headers=session.headers, timeout=10
+        ).raise_for_status()
+
+    def sql() -> None:
+        raw.execute(RAW_ONE_SQL, [one]).fetchall()
+
+    sides = {"keep-alive": api, "new connection": fresh_connection, "raw": sql}
+    for _ in range(20):
+        for run in sides.values():
+            run()
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(300):
+        for name, run in sides.items():
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    report(
+        "single-address check, keep-alive (300 interleaved)",
+        ms(medians["keep-alive"]),
+        f"raw SQL {ms(medians['raw'])}; a new connection each time {ms(medians['new connection'])}",
+        "≤ 2.5 ms",
+    )
+
+
+def ingest(args: argparse.Namespace, session: requests.Session, base: str) -> None:
+    run = uuid.uuid4().hex[:8]
+    batches = [
+        {
+            "events": [
+                {
+                    "event_id": f"{run}-{b}-{i}",
+                    "address": f"bounce.{run}.{b}.{i % 400}@gmail.com",
+                    "occurred_at": "2025-06-01T12:00:00Z",
+                    "status": "5.1.1" if i % 3 else "4.2.2",
+                    "smtp_code": "550" if i % 3 else "452",
+                    "diagnostic": "550 5.1.1 user unknown",
+                    "stream": "campaign",
+                }
+                for i in range(500)
+            ]
+        }
+        for b in range(args.ingest_batches)
+    ]
+
+    def post(body: dict[str, Any]) -> dict[str, Any]:
+        with requests.Session() as own:  # one connection per client
+            response = own.post(f"{base}/bounces", json=body, headers=session.headers, timeout=300)
+        response.raise_for_status()
+        return dict(response.json())
+
+    events = 500 * len(batches)
+    for label in ("first delivery", "replay (idempotent)"):
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=args.ingest_clients) as pool:
+            results = list(pool.map(post, batches))
+        rate = events / (time.perf_counter() - started)
+        recorded = sum(r["recorded"] for r in results)
+        report(
+            f"ingest {label}, {events:,} events in batches of 500, {args.ingest_clients} clients",
+            f"{rate:,.0f} events/s",
+            f"{recorded:,} recorded",
+            "≥ 2,000 events/s",
+        )
+
+
+def feed(
+    args: argparse.Namespace, session: requests.Session, base: str, raw: psycopg.Connection[Any]
+) -> None:
+    limit, cursor, page_times, raw_times, total = args.feed_limit, "0", [], [], 0
+    while True:
+        started = time.perf_counter()
+        raw.execute(RAW_PAGE_SQL, [int(cursor), limit]).fetchall()
+        raw_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        response = session.get(
+            f"{base}/suppressions/changes", params={"cursor": cursor, "limit": limit}
+        )
+        response.raise_for_status()
+        page_times.append(time.perf_counter() - started)
+        body = response.json()
+        total += len(body["changes"])
+        cursor = body["next_cursor"]
+        if not body["has_more"] or (args.feed_pages and len(page_times) >= args.feed_pages):
+            break
+    api_median, raw_median = statistics.median(page_times), statistics.median(raw_times)
+    report(
+        f"changes feed, {len(page_times)} pages of {limit:,} ({total:,} changes), interleaved",
+        f"{ms(api_median)}/page (first 10 {ms(statistics.median(page_times[:10]))}, last 10 "
+        f"{ms(statistics.median(page_times[-10:]))})",
+        f"raw keyset {ms(raw_median)}/page → {api_median / raw_median:.2f}x",
+        "≤ 2x raw",
+    )
 
 
 if __name__ == "__main__":

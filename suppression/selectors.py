@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import accumulate
+from typing import Any, cast
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
@@ -34,8 +38,19 @@ def suppressed_among(emails: Iterable[str]) -> tuple[dict[str, OpenSuppression],
 
     Returns (suppressed, invalid): invalid inputs map to why they are not addresses.
     """
-    result = check_many(list(emails))
-    return result.suppressed, result.invalid
+    by_normalized: dict[str, list[str]] = {}
+    invalid: dict[str, str] = {}
+    for given in emails:
+        normalized, why = normalized_or_why(given)
+        if normalized is None:
+            invalid[given] = why
+        else:
+            by_normalized.setdefault(normalized, []).append(given)
+    found = open_suppressions(by_normalized)
+    suppressed = {
+        given: info for address, info in found.items() for given in by_normalized[address]
+    }
+    return suppressed, invalid
 
 
 # RFC 5322 dot-atom local part and an LDH host name with an alphabetic TLD. Anything this does
@@ -127,28 +142,182 @@ def open_suppressions(addresses: Iterable[str]) -> dict[str, OpenSuppression]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
+# --- The bulk check (POST /api/v1/suppressions/check) -------------------------------------------
+#
+# Built for 100,000 addresses a call: the inputs are normalized in bulk (one regular-expression
+# pass over all of them, instead of one call per address), travel to PostgreSQL as one text
+# parameter, and come back as plain tuples whose time is already the text the API sends. The
+# answer is built as dictionaries ready for the JSON encoder: no model or dataclass per row.
+
+# A line of the joined inputs that _PLAIN matches whole (the same language, line by line).
+_PLAIN_LINES = re.compile(f"^(?:{_PLAIN.pattern})$", re.MULTILINE)
+# Lines _PLAIN accepts but fast_normalize refuses for their domain: special-use names (matched
+# case-blind; catching more than needed only sends a line the exact way).
+_SPECIAL_USE_ENDS = re.compile(
+    r"\.(?:" + "|".join(re.escape(name) for name in SPECIAL_USE_DOMAIN_NAMES) + r")$",
+    re.MULTILINE | re.IGNORECASE,
+)
+# A line _PLAIN matches that is at most this long has a local part of at most 64 characters (its
+# domain is at least "a.bc") and is well under 254: only longer lines need fast_normalize's counts.
+_SURELY_SHORT = 69
+
+
+def normalize_many(emails: list[str]) -> list[str | None]:
+    """``[fast_normalize(e) for e in emails]``, in bulk: 3-4 times cheaper at 100,000 inputs.
+
+    One regular-expression pass over the newline-joined inputs finds the lines ``_PLAIN`` matches
+    whole, and a few substring searches find the lines among them that ``fast_normalize`` would
+    still refuse (too long, an IDNA-reserved label, a special-use domain). Those, and every line
+    that ``_PLAIN`` refuses, go through ``fast_normalize`` itself; every other line is plain
+    ASCII, so its normalized form is simply its lower case. ``tests/api/test_fast_normalize.py``
+    checks with hypothesis that the two never disagree.
+    """
+    count = len(emails)
+    if not count:
+        return []
+    joined = "\n".join(emails)
+    if joined.count("\n") != count - 1:  # an input with a newline: lines would not line up
+        return [fast_normalize(value) for value in emails]
+    normalized: list[str | None] = list(joined.lower().split("\n"))
+    exact: set[int] = set()
+    leftover = _PLAIN_LINES.sub("", joined)  # matched lines become empty
+    if len(leftover) != count - 1 or not all(emails):
+        exact.update(i for i, rest in enumerate(leftover.split("\n")) if rest or not emails[i])
+    if max(map(len, emails)) > _SURELY_SHORT:
+        exact.update(i for i, value in enumerate(emails) if len(value) > _SURELY_SHORT)
+    hits = [found.start() for found in _SPECIAL_USE_ENDS.finditer(joined)]
+    if "--" in joined:
+        hits += [found.start() for found in re.finditer("--", joined)]
+    if hits:
+        starts = list(accumulate((len(value) + 1 for value in emails), initial=0))
+        exact.update(bisect_right(starts, at) - 1 for at in hits)
+    for i in exact:
+        normalized[i] = fast_normalize(emails[i])
+    return normalized
+
+
+# The bulk probe. The inputs travel as one newline-joined text parameter (normalized addresses
+# never contain a newline; invalid inputs are sent as empty lines, which match no address), far
+# cheaper to send than a 100,000-element array, and come back with their position, so the answer
+# is keyed by the input as given without a dictionary of all of them. The LATERAL ... LIMIT 1
+# makes PostgreSQL probe the address index once per input: seeing the whole list, the planner
+# would otherwise hash-join against a sequential scan of every address, 5-10 times slower at a
+# million rows. The time comes back as the text the API sends (DjangoJSONEncoder's form: UTC,
+# milliseconds unless the time is on a whole second, "Z"), so Python never builds a datetime.
+_JSON_TIME_SQL = """to_char({column} AT TIME ZONE 'UTC',
+    CASE WHEN date_trunc('second', {column}) = {column} THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+         ELSE 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"' END)"""
+_CHECK_SQL = f"""
+SELECT w.i, a.address, s.reason, s.bounce_type, {_JSON_TIME_SQL.format(column="s.opened_at")}
+FROM unnest(string_to_array(%s, E'\\n')) WITH ORDINALITY AS w(address, i)
+CROSS JOIN LATERAL (
+    SELECT id, address FROM suppression_emailaddress WHERE address = w.address LIMIT 1
+) a
+JOIN suppression_suppression s ON s.address_id = a.id AND s.lifted_at IS NULL
+WHERE w.address <> ''
+"""
+_CHECK_SQL_SQLITE = """
+SELECT w.key + 1, a.address, s.reason, s.bounce_type, s.opened_at
+FROM json_each(%s) AS w
+JOIN suppression_emailaddress a ON a.address = w.value
+JOIN suppression_suppression s ON s.address_id = a.id AND s.lifted_at IS NULL
+WHERE w.value <> ''
+"""
+
+
+# The changes feed, a keyset page; times as the text the API sends, like _CHECK_SQL.
+_CHANGES_SQL = f"""
+SELECT c.id, c.kind, {_JSON_TIME_SQL.format(column="c.at")}, a.address, s.reason, s.bounce_type
+FROM suppression_suppressionchange c
+JOIN suppression_emailaddress a ON a.id = c.address_id
+JOIN suppression_suppression s ON s.id = c.suppression_id
+WHERE c.id > %s ORDER BY c.id LIMIT %s
+"""
+
+
+def changes_after(cursor: int, limit: int) -> list[tuple[int, str, str, str, str, str]]:
+    """Up to ``limit`` changes after ``cursor``, oldest first: (id, kind, at as JSON text,
+    address, reason, type), in one keyset query."""
+    with connection.cursor() as db:
+        if connection.vendor == "postgresql":
+            db.execute(_CHANGES_SQL, [cursor, limit])
+            return db.fetchall()
+        db.execute(
+            _CHANGES_SQL.replace(_JSON_TIME_SQL.format(column="c.at"), "c.at"), [cursor, limit]
+        )
+        return [(pk, kind, json_time(at), *rest) for pk, kind, at, *rest in db.fetchall()]
+
+
+def json_time(value: datetime | str) -> str:
+    """A stored time as the API writes it (what ninja's encoder makes of a datetime)."""
+    if isinstance(value, str):  # SQLite can hand back text through a raw cursor
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:  # SQLite stores UTC without an offset
+        value = value.replace(tzinfo=UTC)
+    return str(DjangoJSONEncoder().default(value.astimezone(UTC)))
+
+
+@dataclass(slots=True)
 class CheckResult:
-    suppressed: dict[str, OpenSuppression]  # keyed by the input as given
+    """The bulk check's answer, ready for the JSON encoder.
+
+    ``suppressed`` maps an input as given to its answer: ``address`` (normalized), ``reason``,
+    ``type`` and ``since`` (already text). Answers that do not come from the address's own
+    suppression (an overlay such as a paused domain) are added here before encoding; ``valid``
+    gives them every input with its normalized address.
+    """
+
+    emails: list[str]  # the inputs as given
+    normalized: list[str]  # the same positions: the normalized address, "" for an invalid input
+    suppressed: dict[str, dict[str, str]]
     invalid: dict[str, str]  # the input as given → why it is not an address
-    checked: int
+
+    @property
+    def checked(self) -> int:
+        return len(self.emails)
+
+    def valid(self) -> Iterator[tuple[str, str]]:
+        """(input as given, normalized address) of every input that is an address."""
+        pairs = zip(self.emails, self.normalized, strict=True)
+        return ((given, address) for given, address in pairs if address)
 
 
 def check_many(emails: list[str]) -> CheckResult:
     """Which of ``emails`` may not be mailed, keyed by the address as given, in one query."""
-    by_normalized: dict[str, list[str]] = {}
+    fast = normalize_many(emails)
     invalid: dict[str, str] = {}
-    for given in emails:
-        normalized, why = normalized_or_why(given)
-        if normalized is None:
-            invalid[given] = why
-        else:
-            by_normalized.setdefault(normalized, []).append(given)
-    found = open_suppressions(by_normalized)
-    suppressed = {
-        given: info for address, info in found.items() for given in by_normalized[address]
-    }
-    return CheckResult(suppressed=suppressed, invalid=invalid, checked=len(emails))
+    if None in fast:
+        for i, address in enumerate(fast):
+            if address is None:
+                exact, why = normalized_or_why(emails[i])  # email-validator's own answer
+                if exact is None:
+                    invalid[emails[i]] = why
+                fast[i] = exact or ""
+    normalized = cast(list[str], fast)
+    rows: list[tuple[Any, ...]] = []
+    if len(invalid) < len(emails):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # JIT off for this statement only, in the same round trip: with 100,000 probes
+                # the planner's cost is far over jit_above_cost, and compiling costs ~100 ms
+                # for nothing an index probe needs. RESET puts back the session's own value (a
+                # failed statement rolls the SET back with its transaction); the SELECT's rows
+                # are the second of the three results.
+                cursor.execute(f"SET jit = off; {_CHECK_SQL}; RESET jit", ["\n".join(normalized)])
+                cursor.cursor.nextset()
+                rows = cursor.fetchall()
+            else:
+                cursor.execute(_CHECK_SQL_SQLITE, [json.dumps(normalized)])
+                rows = [(*row[:4], json_time(row[4])) for row in cursor.fetchall()]
+    return CheckResult(
+        emails=emails,
+        normalized=normalized,
+        suppressed={
+            emails[at - 1]: {"address": address, "reason": reason, "type": kind, "since": since}
+            for at, address, reason, kind, since in rows
+        },
+        invalid=invalid,
+    )
 
 
 @dataclass(frozen=True, slots=True)

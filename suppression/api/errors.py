@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 import pydantic
 from django.http import HttpRequest, HttpResponse
 from ninja.responses import NinjaJSONEncoder
@@ -39,6 +40,19 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
     )
 
 
+def fast_json_response(data: Any, status: int = 200) -> HttpResponse:
+    """``json_response`` for big answers whose values are already JSON types (times as text).
+
+    orjson writes UTF-8 rather than ASCII escapes, 10-20 times faster than ``json``; an answer
+    with a lone surrogate (which UTF-8 cannot carry) falls back to ``json_response``'s escapes.
+    """
+    try:
+        content = orjson.dumps(data)
+    except TypeError:  # orjson.JSONEncodeError: a str that is not valid UTF-8
+        return json_response(data, status=status)
+    return HttpResponse(content, status=status, content_type="application/json; charset=utf-8")
+
+
 def loc_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc) or "body"
 
@@ -70,6 +84,10 @@ def read_json(request: HttpRequest, *, max_bytes: int) -> Any:
         raise ApiError(413, "too_large", f"The body is larger than {max_bytes} bytes.")
     if not raw:
         raise ApiError(400, "invalid_json", "The body is empty; send a JSON object.")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass  # say it the way json does, or accept what only json reads (a lone surrogate)
     try:
         return json.loads(raw)
     except (ValueError, RecursionError) as error:

@@ -62,6 +62,19 @@ class CheckOut(BaseModel):
     )
 
 
+class CheckCompactOut(BaseModel):
+    """``?form=compact``: the same keys, each with its reason only."""
+
+    checked: int = Field(description="How many inputs were checked.")
+    suppressed: dict[str, ReasonName] = Field(
+        description="Inputs that must not be mailed, keyed by the input exactly as given, "
+        "each with the reason."
+    )
+    invalid: dict[str, str] = Field(
+        description="Inputs that are not email addresses, keyed as given, with why."
+    )
+
+
 class ChangeOut(BaseModel):
     cursor: str = Field(description="Resume after this change by passing it as ?cursor=.")
     kind: Literal["opened", "lifted"]

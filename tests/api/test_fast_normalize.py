@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from suppression.addresses import normalize_email
 from suppression.exceptions import InvalidEmailAddress
-from suppression.selectors import fast_normalize
+from suppression.selectors import fast_normalize, normalize_many
 
 ATEXT = string.ascii_letters + string.digits + "!#$%&'*+/=?^_`{|}~-"
 LDH = string.ascii_letters + string.digits + "-"
@@ -78,3 +78,49 @@ def test_the_shortcut_answers_for_ordinary_addresses(value: str) -> None:
         local = value.rpartition("@")[0]
         if '"' not in local and len(local) <= 64:
             assert fast_normalize(value) is not None or value.rpartition(".")[2].isdigit()
+
+
+# normalize_many judges a whole list at once; every line it does not send through fast_normalize
+# must come out exactly as fast_normalize would have made it.
+odd_lines = st.one_of(
+    addresses,
+    st.sampled_from(
+        [
+            "",
+            "\n",
+            "ann@example.com\nbob@example.com",
+            "ann@example.test",
+            "ann@Example.LOCAL",
+            "ann@x.onion",
+            "ann@ab--cd.com",
+            "a--b@example.com",
+            "ann@a--b.com",
+            "a" * 64 + "@example.com",
+            "a" * 65 + "@example.com",
+            "a" * 60 + "@" + "b" * 64 + ".com",
+            "a" * 64 + "@" + ".".join(["b" * 63] * 3) + ".com",
+            "ann@münchen.de",
+            "\u212aelvin@example.com",  # KELVIN SIGN: lower-cases to ASCII "k"
+            "ann@example.com ",
+            "Ann.Lee+Tag@Example.COM",
+        ]
+    ),
+)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(odd_lines, max_size=30))
+@example(["ann@example.test", "bob@example.com"])
+@example(["bob@example.com", "a" * 65 + "@example.com", "x--y@example.com"])
+@example(["ann@ex--ample.com", "carol@example.com\n", "dave@example.com"])
+def test_the_bulk_shortcut_agrees_with_the_shortcut_line_by_line(values: list[str]) -> None:
+    assert normalize_many(values) == [fast_normalize(value) for value in values]
+
+
+def test_the_bulk_shortcut_takes_a_long_ordinary_list_at_once() -> None:
+    values = [f"Reader.{i}@School-{i % 50}.Example.com" for i in range(20_000)]
+    values[7] = "not an address"
+    values[11] = "ann@example.test"
+    expected = [value.lower() for value in values]
+    expected[7] = expected[11] = None
+    assert normalize_many(values) == expected

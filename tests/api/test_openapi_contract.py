@@ -76,3 +76,14 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_the_document(
             case.validate_response(response, checks=CHECKS)
 
         run()
+
+    # Generated bodies rarely name a suppressed address: check both answer forms with one that is.
+    check = next(op for op in operations if op.path.endswith("/suppressions/check"))
+    for form in ("full", "compact"):
+        case = check.make_case(
+            body={"emails": ["Ann@Example.com", "not-an-address"]}, query={"form": form}
+        )
+        response = case.call(headers=headers, timeout=30)
+        case.validate_response(response, checks=CHECKS)
+        answer = response.json()["suppressed"]["Ann@Example.com"]
+        assert (answer if form == "compact" else answer["reason"]) == "mailbox_unknown"
