@@ -30,6 +30,15 @@ DEFAULTS: dict[str, Any] = {
     "SUPPORT_EMAIL": "",
     "SITE_URL": "http://127.0.0.1:8000",
     "INVITATION_DAYS": 7,
+    # Checking a contact list before import (suppression/listcheck/)
+    "LIST_CHECK_MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    "LIST_CHECK_RETENTION_DAYS": 7,
+    "LIST_CHECK_DNS_TIMEOUT_SECONDS": 3.0,
+    "LIST_CHECK_DNS_WORKERS": 32,
+    "LIST_CHECK_DIR": "",  # where uploads and reports live; "" is var/listchecks
+    # Background jobs (suppression/jobs.py): "" picks celery with a broker, else a thread
+    "JOBS_MODE": "",
+    "JOB_LEASE_SECONDS": 60,
 }
 
 POSITIVE_INTEGERS = (
@@ -47,6 +56,10 @@ POSITIVE_INTEGERS = (
     "PIPE_DEADLINE_SECONDS",
     "OWNER_DAILY_REQUEST_LIMIT",
     "INVITATION_DAYS",
+    "LIST_CHECK_MAX_UPLOAD_BYTES",
+    "LIST_CHECK_RETENTION_DAYS",
+    "LIST_CHECK_DNS_WORKERS",
+    "JOB_LEASE_SECONDS",
 )
 
 

@@ -1,0 +1,277 @@
+"""The list checker: one verdict per row, with the reasons behind it. Plain Python, no Django.
+
+Verdicts, in precedence order (the first that applies wins; every reason found is still listed):
+
+1. ``invalid`` — not an email address at all (email-validator's syntax rules, no network).
+2. ``duplicate`` — the same address (after normalization) appeared on an earlier row; the earlier
+   row keeps its own verdict.
+3. ``suppressed`` — sending to it is paused: it cannot be mailed.
+4. ``fix_suggested`` — the domain looks like a typo of a known provider or TLD
+   (``gmial.com`` → ``gmail.com``); the suggestion comes with it. Before "does not exist",
+   because a typo domain usually does not exist and the fix is what the owner needs.
+5. ``invalid`` — the domain accepts no mail: it does not exist, publishes a null MX, or has no
+   MX, A or AAAA record.
+6. ``could_not_check`` — DNS did not answer in time (or failed): the address may be fine.
+7. ``risky`` — a role account (info@, admin@, noreply@…) or a disposable-mail domain.
+8. ``ok``.
+
+Rows ``ok``, ``risky`` and ``could_not_check`` are safe to import (``SAFE``).
+
+Speed: a list is mostly a few thousand domains repeated, so everything about a domain (typo,
+disposable, DNS) is worked out once per domain; per row there is one regular expression, a
+couple of dict look-ups and a set of hashes for duplicates (hashes, not strings, so that memory
+stays small at a million rows).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from disposable_email_domains import blocklist as DISPOSABLE
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from ..addresses import _PLAIN, _SPECIAL_USE, _SPECIAL_USE_SUFFIXES, normalize_email
+from ..exceptions import InvalidEmailAddress
+from .dnscheck import DomainAnswer, DomainChecker, DomainStatus
+from .providers import PROVIDERS, ROLE_ACCOUNTS, TLD_TYPOS
+
+
+class Verdict(StrEnum):
+    OK = "ok"
+    FIX_SUGGESTED = "fix_suggested"
+    RISKY = "risky"
+    COULD_NOT_CHECK = "could_not_check"
+    INVALID = "invalid"
+    SUPPRESSED = "suppressed"
+    DUPLICATE = "duplicate"
+
+
+# The order the summary lists them in, most urgent first.
+VERDICT_ORDER = (
+    Verdict.INVALID,
+    Verdict.DUPLICATE,
+    Verdict.SUPPRESSED,
+    Verdict.FIX_SUGGESTED,
+    Verdict.COULD_NOT_CHECK,
+    Verdict.RISKY,
+    Verdict.OK,
+)
+SAFE = frozenset({Verdict.OK, Verdict.RISKY, Verdict.COULD_NOT_CHECK})
+
+# What the lookup of suppressed addresses answers: normalized address → the words to show
+# ("cannot be mailed", or with the reason where the reader may see it).
+SuppressedLookup = Callable[[Sequence[str]], dict[str, str]]
+
+_PROVIDER_LIST = sorted(PROVIDERS)
+_TLD_RE = re.compile(r"[a-z]{2,63}")
+
+
+def suggest_domain(domain: str) -> str:
+    """The domain the writer probably meant, or "" when ``domain`` looks as intended.
+
+    A known provider is never "fixed". Otherwise a mistyped TLD is fixed first (``.con`` →
+    ``.com``), then the result is compared with the providers: within one edit (a swap of two
+    neighbours counts as one) for short domains, two for longer ones.
+    """
+    if domain in PROVIDERS:
+        return ""
+    name, dot, tld = domain.rpartition(".")
+    candidate = f"{name}.{TLD_TYPOS[tld]}" if dot and tld in TLD_TYPOS else domain
+    if candidate in PROVIDERS:
+        return candidate
+    limit = 1 if len(candidate) <= 8 else 2
+    match = process.extractOne(candidate, _PROVIDER_LIST, scorer=OSA.distance, score_cutoff=limit)
+    if match is not None:
+        return str(match[0])
+    return candidate if candidate != domain else ""
+
+
+def is_disposable(domain: str) -> bool:
+    """On the disposable-email-domains block list, itself or a parent domain."""
+    if domain in DISPOSABLE:
+        return True
+    parts = domain.split(".")
+    return any(".".join(parts[i:]) in DISPOSABLE for i in range(1, len(parts) - 1))
+
+
+@dataclass(slots=True)
+class DomainFacts:
+    suggestion: str
+    disposable: bool
+    provider: bool
+    answer: DomainAnswer | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RowResult:
+    verdict: Verdict
+    address: str  # normalized, "" when invalid
+    suggestion: str  # the suggested address, "" when none
+    reasons: tuple[str, ...]
+    # The suggestion may replace the address on import: it is neither suppressed nor already on
+    # an earlier row.
+    fixable: bool = False
+
+
+@dataclass
+class Counts:
+    rows: int = 0
+    by_verdict: dict[str, int] = field(default_factory=lambda: {v.value: 0 for v in VERDICT_ORDER})
+    domains: int = 0
+    dns_lookups: int = 0
+
+
+class Checker:
+    """Checks rows chunk by chunk and remembers what it needs across chunks (duplicates, domains).
+
+    ``dns`` is None to skip DNS (every domain then counts as accepting mail); ``suppressed`` is
+    None to skip the suppressed look-up. Both are called once per chunk, never per row.
+    """
+
+    def __init__(
+        self,
+        *,
+        dns: DomainChecker | None = None,
+        suppressed: SuppressedLookup | None = None,
+    ) -> None:
+        self.dns = dns
+        self.suppressed = suppressed
+        self.domains: dict[str, DomainFacts] = {}
+        self.seen: set[int] = set()
+        self.counts = Counts()
+        self._blocked: dict[str, str] = {}
+
+    def _facts(self, domain: str) -> DomainFacts:
+        facts = self.domains.get(domain)
+        if facts is None:
+            facts = DomainFacts(
+                suggestion=suggest_domain(domain),
+                disposable=is_disposable(domain),
+                provider=domain in PROVIDERS,
+            )
+            self.domains[domain] = facts
+        return facts
+
+    def check(self, values: Sequence[str]) -> list[RowResult]:
+        """One result per value, in order."""
+        normalized: list[str | None] = []
+        whys: dict[int, str] = {}
+        plain = _PLAIN.fullmatch
+        for index, value in enumerate(values):
+            text = value.strip()
+            address = None
+            if "@" not in text:
+                whys[index] = "empty" if not text else "no @ sign: not an email address"
+            elif len(text) <= 254 and plain(text):
+                local, _, domain = text.rpartition("@")
+                domain = domain.lower()
+                if (
+                    len(local) <= 64
+                    and "--" not in domain
+                    and domain not in _SPECIAL_USE
+                    and not domain.endswith(_SPECIAL_USE_SUFFIXES)
+                ):
+                    address = f"{local.lower()}@{domain}"
+            if address is None and index not in whys:
+                try:
+                    address = normalize_email(text).address
+                except InvalidEmailAddress as error:
+                    whys[index] = error.why
+            normalized.append(address)
+
+        # Duplicates, new domains and the addresses to look up, in one pass.
+        seen = self.seen
+        duplicate: set[int] = set()
+        fresh: list[str] = []
+        fixes: list[str] = []
+        new_domains: list[str] = []
+        domains = self.domains
+        for index, address in enumerate(normalized):
+            if address is None:
+                continue
+            key = hash(address)
+            if key in seen:
+                duplicate.add(index)
+                continue
+            seen.add(key)
+            fresh.append(address)
+            domain = address[address.rindex("@") + 1 :]
+            facts = domains.get(domain)
+            if facts is None:
+                facts = self._facts(domain)
+                if not facts.provider:
+                    new_domains.append(domain)
+            if facts.suggestion:
+                fixes.append(f"{address[: address.rindex('@')]}@{facts.suggestion}")
+        if self.dns is not None and new_domains:
+            for domain, answer in self.dns.check(new_domains).items():
+                domains[domain].answer = answer
+        wanted = fresh + fixes if fixes else fresh
+        blocked = self.suppressed(wanted) if self.suppressed is not None and wanted else {}
+        self._blocked = blocked
+
+        results: list[RowResult] = []
+        by_verdict = self.counts.by_verdict
+        for index, address in enumerate(normalized):
+            if address is None:
+                result = RowResult(Verdict.INVALID, "", "", (whys[index],))
+            elif index in duplicate:
+                result = RowResult(
+                    Verdict.DUPLICATE, address, "", ("the same address is on an earlier row",)
+                )
+            else:
+                result = self._verdict(address, blocked.get(address))
+            by_verdict[result.verdict] += 1
+            results.append(result)
+        self.counts.rows += len(values)
+        self.counts.domains = len(domains)
+        self.counts.dns_lookups = self.dns.lookups if self.dns is not None else 0
+        return results
+
+    def _verdict(self, address: str, blocked: str | None) -> RowResult:
+        local, _, domain = address.rpartition("@")
+        facts = self.domains[domain]
+        answer = facts.answer
+        role = local.partition("+")[0] in ROLE_ACCOUNTS
+        if (
+            blocked is None
+            and not facts.suggestion
+            and not role
+            and not facts.disposable
+            and (answer is None or answer.status.accepts_mail)
+        ):
+            return RowResult(Verdict.OK, address, "", ())
+        reasons: list[str] = []
+        verdicts: list[Verdict] = []
+        suggestion = ""
+        fixable = False
+        if blocked is not None:
+            verdicts.append(Verdict.SUPPRESSED)
+            reasons.append(blocked)
+        if facts.suggestion:
+            verdicts.append(Verdict.FIX_SUGGESTED)
+            suggestion = f"{local}@{facts.suggestion}"
+            reasons.append(f"{domain} looks like a typo of {facts.suggestion}")
+            if suggestion in self._blocked:
+                reasons.append(f"{suggestion}: {self._blocked[suggestion]}")
+            elif hash(suggestion) in self.seen:
+                reasons.append(f"{suggestion} is on another row")
+            else:
+                fixable = True
+        if answer is not None and answer.status.refuses_mail:
+            verdicts.append(Verdict.INVALID)
+            reasons.append(answer.detail)
+        elif answer is not None and answer.status is DomainStatus.UNKNOWN:
+            verdicts.append(Verdict.COULD_NOT_CHECK)
+            reasons.append(answer.detail)
+        if role:
+            verdicts.append(Verdict.RISKY)
+            reasons.append(f"{local}@ is a role account, not a person")
+        if facts.disposable:
+            verdicts.append(Verdict.RISKY)
+            reasons.append(f"{domain} is a disposable-mail domain")
+        return RowResult(verdicts[0], address, suggestion, tuple(reasons), fixable)
