@@ -475,3 +475,7 @@ register(
     excluded_fields=["password", "last_login"],
 )
 from .portal.models import AddressInquiry, OwnerProfile  # noqa: E402, F401  (portal tables)
+
+
+# Models of their own packages, imported here so that Django finds them.
+from .listcheck.models import ListCheck  # noqa: E402, F401
