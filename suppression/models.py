@@ -474,8 +474,5 @@ register(
     m2m_fields=["groups"],
     excluded_fields=["password", "last_login"],
 )
+from .listcheck.models import ListCheck  # noqa: E402, F401  (list-check table)
 from .portal.models import AddressInquiry, OwnerProfile  # noqa: E402, F401  (portal tables)
-
-
-# Models of their own packages, imported here so that Django finds them.
-from .listcheck.models import ListCheck  # noqa: E402, F401

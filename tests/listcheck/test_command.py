@@ -90,11 +90,11 @@ def test_apply_fixes_writes_the_suggestion_into_the_cleaned_file(tmp_path: Path)
 
 def test_cp1251_tab_separated_without_header(tmp_path: Path) -> None:
     source = tmp_path / "old.csv"
-    source.write_bytes("Олена\tolena@ukr.net\nПетро\tpetro@i.ua\n".encode("cp1251"))
+    source.write_bytes("Олена\tolena@ukr.net\nПетро\tpetro@i.ua\n".encode("cp1251"))  # noqa: RUF001
     _, err = run(source)
     assert "Windows-1251, tab-separated, without a header, email in column number 2" in err
     cleaned = (tmp_path / "old.clean.csv").read_bytes().decode("cp1251")
-    assert cleaned == "Олена\tolena@ukr.net\r\nПетро\tpetro@i.ua\r\n"
+    assert cleaned == "Олена\tolena@ukr.net\r\nПетро\tpetro@i.ua\r\n"  # noqa: RUF001
     report = read_csv(tmp_path / "old.report.csv")
     assert report[1][:2] == ["1", "ok"]
     assert report[1][4] == "Олена"

@@ -37,7 +37,7 @@ def test_domains_are_looked_up_concurrently_and_once(list_dns, dns_checker) -> N
     resolver, _ = list_dns
     silent = ["silent.example"] * 3
     started = time.monotonic()
-    # Eight distinct never-answering names would take 8 × 0.5 s one after another.
+    # Eight distinct never-answering names would take 8 times 0.5 s one after another.
     names = [f"s{i}.silent.example" for i in range(8)]
     resolver.silent.update(name + "." for name in names)
     answers = dns_checker.check([*names, *silent, "has-mx.example", "has-mx.example"])
