@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import setting
@@ -36,7 +37,7 @@ class ListCheck(LeasedJob):
     rows_done = models.BigIntegerField(default=0)
     bytes_done = models.BigIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 
     class Meta:

@@ -49,6 +49,7 @@ def list_check_create(
     """Store the uploaded file and queue its check (after commit). Writes the row and the file."""
     _may_check(actor, school, via)
     folder = str(uuid.uuid4())
+    now = timezone.now()
     check = ListCheck(
         school=school,
         created_by=actor if isinstance(actor, User) else None,
@@ -56,7 +57,8 @@ def list_check_create(
         file_name=clean_line(file_name, limit=200) or "list.csv",
         folder=folder,
         size_bytes=0,
-        expires_at=timezone.now() + timedelta(days=setting("LIST_CHECK_RETENTION_DAYS")),
+        created_at=now,
+        expires_at=now + timedelta(days=setting("LIST_CHECK_RETENTION_DAYS")),
     )
     check.directory.mkdir(parents=True, exist_ok=True)
     size = 0
