@@ -12,12 +12,13 @@ from typing import Any
 
 import django
 from celery import Celery
-from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kwiga_mail.settings")
 django.setup()
 
-app = Celery("kwiga_mail", broker=settings.CELERY_BROKER_URL or None)
+app = Celery("kwiga_mail")
+# CELERY_* Django settings (CELERY_BROKER_URL), read when the app is first used.
+app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     # A job is acknowledged when it ends, so a worker killed mid-job leaves the message to be
     # redelivered; the job's lease (not the broker) is what tells the user it stopped.

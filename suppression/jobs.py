@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -174,6 +175,70 @@ def heartbeat(
         lease_until=until, **fields
     )
     return updated == 1
+
+
+class KeepAlive:
+    """Renews a job's lease on a thread of its own while the job works (``with`` block).
+
+    A job may block longer than its lease on one step (a chunk whose domains all time out), so
+    the lease is not tied to the job's own progress: it lives exactly as long as the process
+    does. ``update(**fields)`` hands over progress to save with the next renewal and answers
+    whether the lease is still held (False: stop, write nothing more). In ``sync`` mode (tests)
+    the renewal happens inside ``update`` instead, at most every ``interval`` seconds.
+    """
+
+    def __init__(
+        self, model: type[M], pk: Any, token: str, *, lease_seconds: int | None = None
+    ) -> None:
+        self.model, self.pk, self.token = model, pk, token
+        self.lease_seconds = _lease_seconds(lease_seconds)
+        self.interval = min(self.lease_seconds / 3, 2.0)
+        self.fields: dict[str, Any] = {}
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._last = 0.0
+
+    def _renew(self) -> None:
+        with self._lock:
+            fields = dict(self.fields)
+        if not heartbeat(
+            self.model, self.pk, self.token, lease_seconds=self.lease_seconds, **fields
+        ):
+            self.lost.set()
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.wait(self.interval) and not self.lost.is_set():
+                self._renew()
+        except Exception:
+            logger.exception("lease renewal of %s %s failed", self.model.__name__, self.pk)
+        finally:
+            connections.close_all()
+
+    def update(self, **fields: Any) -> bool:
+        with self._lock:
+            self.fields.update(fields)
+        if self._thread is None:
+            now = time.monotonic()
+            if now - self._last >= self.interval:
+                self._last = now
+                self._renew()
+        return not self.lost.is_set()
+
+    def __enter__(self) -> KeepAlive:
+        if mode() != "sync":
+            self._thread = threading.Thread(
+                target=self._loop, daemon=True, name=f"lease-{self.model.__name__}-{self.pk}"
+            )
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
 
 
 def finish(model: type[M], pk: Any, token: str, *, error: str = "", **fields: Any) -> bool:

@@ -84,22 +84,26 @@ def list_check_run(check_id: int) -> None:
     if token is None:
         return  # done, failed, or another worker holds a live lease
     check = ListCheck.objects.select_related("school").get(pk=check_id)
+    for stale in check.directory.glob(".*.part"):  # left by a worker killed mid-write
+        stale.unlink(missing_ok=True)
     lookup = support_lookup if check.via == ListCheck.Via.CONSOLE else owner_lookup(check.school_id)
     checker = Checker(dns=domain_checker(), suppressed=lookup)
 
-    def progress(rows: int, done: int, total: int) -> bool:
-        return jobs.heartbeat(ListCheck, check_id, token, rows_done=rows, bytes_done=done)
-
     try:
-        layout = detect(check.source_path)
-        summary = check_file(
-            check.source_path,
-            layout,
-            checker,
-            report_path=check.report_path,
-            cleaned_path=check.cleaned_path,
-            progress=progress,
-        )
+        with jobs.KeepAlive(ListCheck, check_id, token) as lease:
+
+            def progress(rows: int, done: int, total: int) -> bool:
+                return lease.update(rows_done=rows, bytes_done=done)
+
+            layout = detect(check.source_path)
+            summary = check_file(
+                check.source_path,
+                layout,
+                checker,
+                report_path=check.report_path,
+                cleaned_path=check.cleaned_path,
+                progress=progress,
+            )
     except Cancelled:
         return  # the lease was lost: whoever holds the row now decides what it says
     except ListFileError as error:

@@ -26,7 +26,7 @@ SILENT = {"silent.example"}
 
 
 class ListZoneResolver(ZoneResolver):
-    """The zone above; names in ``silent`` get no reply at all (the client times out)."""
+    """The zone above; names in ``silent`` and below get no reply at all (the client times out)."""
 
     def __init__(self) -> None:
         super().__init__(ZONE)
@@ -38,7 +38,7 @@ class ListZoneResolver(ZoneResolver):
     def resolve(self, request: Any, handler: Any) -> Any:
         qname = str(request.q.qname).lower()
         self.asked.append(qname)
-        if qname in self.silent:
+        if any(qname == name or qname.endswith("." + name) for name in self.silent):
             raise DNSError("never answers")  # dnslib then sends nothing
         return super().resolve(request, handler)
 
