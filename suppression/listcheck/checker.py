@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from disposable_email_domains import blocklist as DISPOSABLE
 from rapidfuzz import process
@@ -103,11 +104,23 @@ class DomainFacts:
     suggestion: str
     disposable: bool
     provider: bool
+    # The regular-expression path may normalize addresses at this domain (not a special-use
+    # name, no IDNA-reserved "xx--" label); otherwise email-validator decides.
+    fast: bool
     answer: DomainAnswer | None = None
+    # Nothing to say about the domain: no typo, not disposable, accepts mail (or not asked).
+    clean: bool = False
+
+    def settle(self) -> None:
+        answer = self.answer
+        self.clean = (
+            not self.suggestion
+            and not self.disposable
+            and (answer is None or answer.status.accepts_mail)
+        )
 
 
-@dataclass(frozen=True, slots=True)
-class RowResult:
+class RowResult(NamedTuple):
     verdict: Verdict
     address: str  # normalized, "" when invalid
     suggestion: str  # the suggested address, "" when none
@@ -123,6 +136,12 @@ class Counts:
     by_verdict: dict[str, int] = field(default_factory=lambda: {v.value: 0 for v in VERDICT_ORDER})
     domains: int = 0
     dns_lookups: int = 0
+
+
+_OK = Verdict.OK
+_INVALID = Verdict.INVALID
+_DUPLICATE = Verdict.DUPLICATE
+_DUPLICATE_REASONS = ("the same address is on an earlier row",)
 
 
 class Checker:
@@ -146,104 +165,117 @@ class Checker:
         self._blocked: dict[str, str] = {}
 
     def _facts(self, domain: str) -> DomainFacts:
-        facts = self.domains.get(domain)
-        if facts is None:
-            facts = DomainFacts(
-                suggestion=suggest_domain(domain),
-                disposable=is_disposable(domain),
-                provider=domain in PROVIDERS,
-            )
-            self.domains[domain] = facts
+        facts = DomainFacts(
+            suggestion=suggest_domain(domain),
+            disposable=is_disposable(domain),
+            provider=domain in PROVIDERS,
+            fast=not (
+                domain in _SPECIAL_USE
+                or domain.endswith(_SPECIAL_USE_SUFFIXES)
+                or ("--" in domain and any(label[2:4] == "--" for label in domain.split(".")))
+            ),
+        )
+        facts.settle()
+        self.domains[domain] = facts
         return facts
 
     def check(self, values: Sequence[str]) -> list[RowResult]:
         """One result per value, in order."""
-        normalized: list[str | None] = []
-        whys: dict[int, str] = {}
-        plain = _PLAIN.fullmatch
-        for index, value in enumerate(values):
-            text = value.strip()
-            address = None
-            if "@" not in text:
-                whys[index] = "empty" if not text else "no @ sign: not an email address"
-            elif len(text) <= 254 and plain(text):
-                local, _, domain = text.rpartition("@")
-                domain = domain.lower()
-                if (
-                    len(local) <= 64
-                    and "--" not in domain
-                    and domain not in _SPECIAL_USE
-                    and not domain.endswith(_SPECIAL_USE_SUFFIXES)
-                ):
-                    address = f"{local.lower()}@{domain}"
-            if address is None and index not in whys:
-                try:
-                    address = normalize_email(text).address
-                except InvalidEmailAddress as error:
-                    whys[index] = error.why
-            normalized.append(address)
-
-        # Duplicates, new domains and the addresses to look up, in one pass.
+        domains = self.domains
         seen = self.seen
-        duplicate: set[int] = set()
+        plain = _PLAIN.fullmatch
+        # Per row: (address, local part, facts) when valid and new; a str (why) when invalid;
+        # None for a duplicate of an earlier row (then ``dupes`` has its address).
+        rows: list[tuple[str, str, DomainFacts] | str | None] = []
+        dupes: dict[int, str] = {}
         fresh: list[str] = []
         fixes: list[str] = []
         new_domains: list[str] = []
-        domains = self.domains
-        for index, address in enumerate(normalized):
-            if address is None:
+        for value in values:
+            text = value.strip()
+            if "@" not in text:
+                rows.append("no @ sign: not an email address" if text else "empty")
                 continue
+            address = local = ""
+            facts = None
+            if len(text) <= 254 and plain(text):
+                local, _, domain = text.rpartition("@")
+                domain = domain.lower()
+                facts = domains.get(domain)
+                if facts is None:
+                    facts = self._facts(domain)
+                    if not facts.provider:
+                        new_domains.append(domain)
+                if facts.fast and len(local) <= 64:
+                    local = local.lower()
+                    address = f"{local}@{domain}"
+            if not address:
+                try:
+                    address = normalize_email(text).address
+                except InvalidEmailAddress as error:
+                    rows.append(error.why)
+                    continue
+                local, _, domain = address.rpartition("@")
+                facts = domains.get(domain)
+                if facts is None:
+                    facts = self._facts(domain)
+                    if not facts.provider:
+                        new_domains.append(domain)
             key = hash(address)
             if key in seen:
-                duplicate.add(index)
+                dupes[len(rows)] = address
+                rows.append(None)
                 continue
             seen.add(key)
             fresh.append(address)
-            domain = address[address.rindex("@") + 1 :]
-            facts = domains.get(domain)
-            if facts is None:
-                facts = self._facts(domain)
-                if not facts.provider:
-                    new_domains.append(domain)
-            if facts.suggestion:
-                fixes.append(f"{address[: address.rindex('@')]}@{facts.suggestion}")
+            if facts.suggestion:  # type: ignore[union-attr]
+                fixes.append(f"{local}@{facts.suggestion}")  # type: ignore[union-attr]
+            rows.append((address, local, facts))  # type: ignore[arg-type]
+
         if self.dns is not None and new_domains:
             for domain, answer in self.dns.check(new_domains).items():
-                domains[domain].answer = answer
+                facts = domains[domain]
+                facts.answer = answer
+                facts.settle()
         wanted = fresh + fixes if fixes else fresh
-        blocked = self.suppressed(wanted) if self.suppressed is not None and wanted else {}
+        blocked: dict[str, str] = (
+            self.suppressed(wanted) if self.suppressed is not None and wanted else {}
+        )
         self._blocked = blocked
 
         results: list[RowResult] = []
+        append = results.append
+        make = tuple.__new__  # RowResult(...) goes through a Python-level __new__; this does not
         by_verdict = self.counts.by_verdict
-        for index, address in enumerate(normalized):
-            if address is None:
-                result = RowResult(Verdict.INVALID, "", "", (whys[index],))
-            elif index in duplicate:
-                result = RowResult(
-                    Verdict.DUPLICATE, address, "", ("the same address is on an earlier row",)
-                )
+        roles = ROLE_ACCOUNTS
+        ok = 0
+        for index, row in enumerate(rows):
+            if type(row) is tuple:
+                address, local, facts = row
+                if facts.clean and address not in blocked and local.partition("+")[0] not in roles:
+                    append(make(RowResult, (_OK, address, "", (), False)))
+                    ok += 1
+                    continue
+                result = self._verdict(address, local, facts, blocked.get(address))
+            elif row is None:
+                result = RowResult(_DUPLICATE, dupes[index], "", _DUPLICATE_REASONS)
             else:
-                result = self._verdict(address, blocked.get(address))
+                result = RowResult(_INVALID, "", "", (row,))
             by_verdict[result.verdict] += 1
-            results.append(result)
+            append(result)
+        by_verdict[_OK] += ok
         self.counts.rows += len(values)
         self.counts.domains = len(domains)
         self.counts.dns_lookups = self.dns.lookups if self.dns is not None else 0
         return results
 
-    def _verdict(self, address: str, blocked: str | None) -> RowResult:
-        local, _, domain = address.rpartition("@")
-        facts = self.domains[domain]
+    def _verdict(
+        self, address: str, local: str, facts: DomainFacts, blocked: str | None
+    ) -> RowResult:
+        domain = address[len(local) + 1 :]
         answer = facts.answer
         role = local.partition("+")[0] in ROLE_ACCOUNTS
-        if (
-            blocked is None
-            and not facts.suggestion
-            and not role
-            and not facts.disposable
-            and (answer is None or answer.status.accepts_mail)
-        ):
+        if blocked is None and facts.clean and not role:
             return RowResult(Verdict.OK, address, "", ())
         reasons: list[str] = []
         verdicts: list[Verdict] = []
