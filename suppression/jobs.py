@@ -140,7 +140,7 @@ def claim(model: type[M], pk: Any, *, lease_seconds: int | None = None) -> str |
     """Take the job: queued (or running with a lapsed lease) → running. The token, or None."""
     now = timezone.now()
     with transaction.atomic():
-        row = model.objects.select_for_update().filter(pk=pk).first()
+        row = model._default_manager.select_for_update().filter(pk=pk).first()
         if row is None:
             return None
         lapsed = row.lease_until is not None and row.lease_until < now
@@ -171,9 +171,9 @@ def heartbeat(
 ) -> bool:
     """Renew the lease (and save ``fields``, e.g. progress). False if the lease was lost."""
     until = timezone.now() + timedelta(seconds=_lease_seconds(lease_seconds))
-    updated = model.objects.filter(pk=pk, status=JobStatus.RUNNING, lease_token=token).update(
-        lease_until=until, **fields
-    )
+    updated = model._default_manager.filter(
+        pk=pk, status=JobStatus.RUNNING, lease_token=token
+    ).update(lease_until=until, **fields)
     return updated == 1
 
 
@@ -243,7 +243,9 @@ class KeepAlive:
 
 def finish(model: type[M], pk: Any, token: str, *, error: str = "", **fields: Any) -> bool:
     """End the job: done, or failed with ``error``. False if the lease was lost meanwhile."""
-    updated = model.objects.filter(pk=pk, status=JobStatus.RUNNING, lease_token=token).update(
+    updated = model._default_manager.filter(
+        pk=pk, status=JobStatus.RUNNING, lease_token=token
+    ).update(
         status=JobStatus.FAILED if error else JobStatus.DONE,
         error=error,
         lease_token="",
@@ -257,7 +259,9 @@ def finish(model: type[M], pk: Any, token: str, *, error: str = "", **fields: An
 def sweep(model: type[M], *, now: datetime | None = None, **filters: Any) -> int:
     """Fail every running job of ``model`` whose lease ran out; how many."""
     now = now or timezone.now()
-    return model.objects.filter(status=JobStatus.RUNNING, lease_until__lt=now, **filters).update(
+    return model._default_manager.filter(
+        status=JobStatus.RUNNING, lease_until__lt=now, **filters
+    ).update(
         status=JobStatus.FAILED,
         error=LEASE_EXPIRED,
         lease_token="",
@@ -269,7 +273,7 @@ def sweep(model: type[M], *, now: datetime | None = None, **filters: Any) -> int
 def retry(model: type[M], pk: Any) -> bool:
     """failed → queued (then enqueue it again). False if it was not failed."""
     return (
-        model.objects.filter(pk=pk, status=JobStatus.FAILED).update(
+        model._default_manager.filter(pk=pk, status=JobStatus.FAILED).update(
             status=JobStatus.QUEUED, error="", finished_at=None
         )
         == 1

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -161,7 +161,7 @@ class ListCheckAdmin(admin.ModelAdmin):
         )
         return TemplateResponse(request, "admin/suppression/listcheck/result.html", context)
 
-    def download_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    def download_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
         return download(self._check(request, pk), kind)
 
     def retry_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -260,7 +260,7 @@ class Checker:
             elif row is None:
                 result = RowResult(_DUPLICATE, dupes[index], "", _DUPLICATE_REASONS)
             else:
-                result = RowResult(_INVALID, "", "", (row,))
+                result = RowResult(_INVALID, "", "", (str(row),))
             by_verdict[result.verdict] += 1
             append(result)
         by_verdict[_OK] += ok

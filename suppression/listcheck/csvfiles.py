@@ -103,7 +103,7 @@ def _encoding(path: Path) -> str:
     return "utf-8-sig" if bom else "utf-8"
 
 
-def _open_text(path: Path, encoding: str) -> IO[str]:
+def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
     # cp1251 has a few undefined bytes: shown as U+FFFD rather than a crash mid-file.
     return path.open(encoding=encoding, errors="replace", newline="")
 
@@ -228,7 +228,7 @@ class RowReader:
 
     def bytes_read(self) -> int:
         try:
-            return self._stream.buffer.tell()
+            return int(self._stream.buffer.tell())  # type: ignore[attr-defined]
         except (ValueError, OSError):
             return 0
 

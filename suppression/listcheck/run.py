@@ -115,8 +115,8 @@ def check_file(
                     break
                 values = [row[column] if column < len(row) else "" for _, row in chunk]
                 results = checker.check(values)
-                report_rows = []
-                cleaned_rows = []
+                report_rows: list[list[Any]] = []
+                cleaned_rows: list[list[str]] = []
                 add_report = report_rows.append
                 add_cleaned = cleaned_rows.append
                 for (line, row), result in zip(chunk, results, strict=True):

@@ -45,5 +45,5 @@ def declared_too_large(request: HttpRequest, limit: int) -> bool:
 
 def guard(request: HttpRequest, limit: int) -> SizeLimitHandler:
     handler = SizeLimitHandler(request, limit)
-    request.upload_handlers.insert(0, handler)
+    request.upload_handlers = [handler, *request.upload_handlers]
     return handler

@@ -135,8 +135,9 @@ def list_check_retry(*, check: ListCheck, actor: Actor, via: str) -> bool:
 
 def list_checks_sweep(*, school: School | None = None) -> int:
     """Fail the checks whose worker stopped (lease ran out); how many."""
-    filters = {"school": school} if school is not None else {}
-    return jobs.sweep(ListCheck, **filters)
+    if school is None:
+        return jobs.sweep(ListCheck)
+    return jobs.sweep(ListCheck, school=school)
 
 
 def list_checks_purge(*, now: datetime | None = None) -> int:

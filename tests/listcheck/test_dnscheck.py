@@ -59,3 +59,16 @@ def test_definite_answers_are_cached_and_timeouts_are_not(list_dns) -> None:
     assert answers["has-mx.example"].status is DomainStatus.MX
     assert "has-mx.example." not in resolver.asked
     assert "silent.example." in resolver.asked
+
+
+def test_list_check_settings_are_checked(settings) -> None:
+    from django.core.checks import run_checks
+
+    def ids(values: dict) -> set[str]:
+        settings.SUPPRESSION = values
+        return {m.id for m in run_checks() if m.id.startswith("suppression.")}
+
+    assert ids({"LIST_CHECK_DNS_TIMEOUT_SECONDS": 0}) == {"suppression.E040"}
+    assert ids({"JOBS_MODE": "rq"}) == {"suppression.E041"}
+    assert ids({"LIST_CHECK_MAX_UPLOAD_BYTES": 0}) == {"suppression.E003"}
+    assert ids({"JOBS_MODE": "celery", "LIST_CHECK_RETENTION_DAYS": 3}) == set()
