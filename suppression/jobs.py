@@ -128,6 +128,27 @@ class LeasedJob(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def stalled(self) -> bool:
+        """Running, but its worker stopped renewing the lease: shown (and retried) as failed.
+
+        Pages read this instead of sweeping, so that a GET writes nothing; ``sweep`` (from cron)
+        makes it so in the database.
+        """
+        return (
+            self.status == JobStatus.RUNNING
+            and self.lease_until is not None
+            and self.lease_until < timezone.now()
+        )
+
+    @property
+    def shown_status(self) -> str:
+        return JobStatus.FAILED if self.stalled else str(self.status)
+
+    @property
+    def shown_error(self) -> str:
+        return LEASE_EXPIRED if self.stalled else self.error
+
 
 M = TypeVar("M", bound=LeasedJob)
 
@@ -271,10 +292,14 @@ def sweep(model: type[M], *, now: datetime | None = None, **filters: Any) -> int
 
 
 def retry(model: type[M], pk: Any) -> bool:
-    """failed → queued (then enqueue it again). False if it was not failed."""
+    """failed (or stalled: running with a lapsed lease) → queued; then enqueue it again.
+
+    False if it was neither. The old holder's token stops working.
+    """
+    stalled = models.Q(status=JobStatus.RUNNING, lease_until__lt=timezone.now())
     return (
-        model._default_manager.filter(pk=pk, status=JobStatus.FAILED).update(
-            status=JobStatus.QUEUED, error="", finished_at=None
+        model._default_manager.filter(models.Q(status=JobStatus.FAILED) | stalled, pk=pk).update(
+            status=JobStatus.QUEUED, error="", finished_at=None, lease_token="", lease_until=None
         )
         == 1
     )

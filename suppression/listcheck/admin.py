@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from ..conf import setting
 from ..models import School
 from ..portal.listcheck_views import download
-from ..services.listchecks import list_check_create, list_check_retry, list_checks_sweep
+from ..services.listchecks import list_check_create, list_check_retry
 from . import uploads
 from .models import ListCheck
 from .selectors import summary_rows
@@ -41,7 +41,7 @@ class ListCheckAdmin(admin.ModelAdmin):
         "school",
         "via",
         "created_by",
-        "status",
+        "state",
         "rows_done",
         "created_at",
     ]
@@ -56,6 +56,10 @@ class ListCheckAdmin(admin.ModelAdmin):
         url = reverse("admin:suppression_listcheck_result", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.file_name)
 
+    @admin.display(description="Status", ordering="status")
+    def state(self, obj: ListCheck) -> str:
+        return "Failed (worker stopped)" if obj.stalled else obj.get_status_display()
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a check starts from an upload: the "run" page
 
@@ -66,7 +70,6 @@ class ListCheckAdmin(admin.ModelAdmin):
         return False  # the retention setting deletes them
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        list_checks_sweep()
         extra = {**(extra_context or {}), "may_run": request.user.has_perm(RUN_PERM)}
         return super().changelist_view(request, extra)
 
@@ -150,8 +153,6 @@ class ListCheckAdmin(admin.ModelAdmin):
 
     def result_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         check = self._check(request, pk)
-        if list_checks_sweep(school=check.school):
-            check.refresh_from_db()
         context = self._context(
             request,
             title=f"List check: {check.file_name}",

@@ -25,7 +25,7 @@ from ..exceptions import NotAllowed
 from ..listcheck import uploads
 from ..listcheck.models import ListCheck
 from ..listcheck.selectors import checks_for_school, summary_rows
-from ..services.listchecks import list_check_create, list_check_retry, list_checks_sweep
+from ..services.listchecks import list_check_create, list_check_retry
 from .mixins import SchoolMixin
 
 
@@ -50,7 +50,6 @@ class ListCheckView(SchoolMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        list_checks_sweep(school=self.school)
         context.setdefault("form", UploadForm())
         context["checks"] = checks_for_school(self.school)
         context["limit"] = _megabytes(setting("LIST_CHECK_MAX_UPLOAD_BYTES"))
@@ -107,8 +106,6 @@ class ListCheckDetailView(_OneCheckMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        if list_checks_sweep(school=self.school):
-            self.check.refresh_from_db()
         context["check"] = self.check
         context["rows"] = summary_rows(self.check)
         return context

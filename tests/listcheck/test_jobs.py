@@ -240,3 +240,19 @@ def test_a_worker_killed_mid_check_leaves_it_failed_with_a_retry(
     assert not failed.report_path.exists()
     # the retry runs it again, start to finish, on a new worker
     assert jobs.retry(ListCheck, check.pk)
+
+
+@pytest.mark.django_db
+def test_a_stalled_job_shows_as_failed_and_may_be_retried_before_any_sweep(
+    school, check_dir
+) -> None:
+    check = make_check(school, check_dir)
+    token = jobs.claim(ListCheck, check.pk)
+    ListCheck.objects.filter(pk=check.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    stalled = ListCheck.objects.get(pk=check.pk)
+    assert (stalled.status, stalled.shown_status, stalled.shown_error) == (
+        "running", "failed", jobs.LEASE_EXPIRED,
+    )  # fmt: skip
+    assert jobs.retry(ListCheck, check.pk)
+    assert not jobs.heartbeat(ListCheck, check.pk, token)  # the old holder is out
+    assert ListCheck.objects.get(pk=check.pk).status == "queued"

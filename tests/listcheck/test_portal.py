@@ -173,11 +173,14 @@ def test_progress_while_running_and_a_stalled_check_becomes_failed_with_retry(
     assert 'http-equiv="refresh"' in text
     assert f'value="{check.bytes_done * 100 // check.size_bytes}"' in text
 
-    # The worker died: its lease runs out, and the page says so instead of "running" forever.
+    # The worker died: its lease runs out, and the page says so instead of "running" forever,
+    # without writing on a GET.
     ListCheck.objects.filter(pk=check.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
     text = owner_client.get(detail).content.decode()
     assert "The worker stopped before finishing" in text
     assert "Try again" in text
+    assert 'http-equiv="refresh"' not in text
+    assert ListCheck.objects.get(pk=check.pk).status == "running"
 
     listcheck_settings.SUPPRESSION = {**listcheck_settings.SUPPRESSION, "JOBS_MODE": "sync"}
     retry = reverse("portal:list_check_retry", kwargs={"school": school.slug, "pk": check.pk})
