@@ -130,6 +130,12 @@ class RowResult(NamedTuple):
     fixable: bool = False
 
 
+# Every "ok" row shares this one result (nothing to say about it; the report needs no more).
+OK_RESULT = RowResult(Verdict.OK, "", "", ())
+_NO_AT = RowResult(Verdict.INVALID, "", "", ("no @ sign: not an email address",))
+_EMPTY = RowResult(Verdict.INVALID, "", "", ("empty",))
+
+
 @dataclass
 class Counts:
     rows: int = 0
@@ -142,6 +148,8 @@ _OK = Verdict.OK
 _INVALID = Verdict.INVALID
 _DUPLICATE = Verdict.DUPLICATE
 _DUPLICATE_REASONS = ("the same address is on an earlier row",)
+# A domain first seen in the current chunk: its DNS answer comes at the end of the chunk.
+_PENDING = DomainAnswer(DomainStatus.UNKNOWN, "not asked yet")
 
 
 class Checker:
@@ -175,26 +183,33 @@ class Checker:
                 or ("--" in domain and any(label[2:4] == "--" for label in domain.split(".")))
             ),
         )
+        if self.dns is not None and not facts.provider:
+            facts.answer = _PENDING  # asked at the end of the chunk
         facts.settle()
         self.domains[domain] = facts
         return facts
 
     def check(self, values: Sequence[str]) -> list[RowResult]:
-        """One result per value, in order."""
+        """One result per value, in order. Every ``ok`` row gets the same ``OK_RESULT``."""
         domains = self.domains
         seen = self.seen
         plain = _PLAIN.fullmatch
-        # Per row: (address, local part, facts) when valid and new; a str (why) when invalid;
-        # None for a duplicate of an earlier row (then ``dupes`` has its address).
-        rows: list[tuple[str, str, DomainFacts] | str | None] = []
-        dupes: dict[int, str] = {}
+        roles = ROLE_ACCOUNTS
+        ok_result = OK_RESULT
+        results: list[RowResult] = []
+        append = results.append
+        # Rows decided once DNS and the suppressed look-up have answered: (index, address,
+        # local part, facts). A row at a clean, known domain is "ok" at once, unless the
+        # look-up says otherwise (checked below over the new addresses only).
+        later: list[tuple[int, str, str, DomainFacts]] = []
         fresh: list[str] = []
+        fresh_rows: list[int] = []
         fixes: list[str] = []
         new_domains: list[str] = []
         for value in values:
             text = value.strip()
             if "@" not in text:
-                rows.append("no @ sign: not an email address" if text else "empty")
+                append(_NO_AT if text else _EMPTY)
                 continue
             address = local = ""
             facts = None
@@ -213,7 +228,7 @@ class Checker:
                 try:
                     address = normalize_email(text).address
                 except InvalidEmailAddress as error:
-                    rows.append(error.why)
+                    append(RowResult(_INVALID, "", "", (error.why,)))
                     continue
                 local, _, domain = address.rpartition("@")
                 facts = domains.get(domain)
@@ -223,47 +238,45 @@ class Checker:
                         new_domains.append(domain)
             key = hash(address)
             if key in seen:
-                dupes[len(rows)] = address
-                rows.append(None)
+                append(RowResult(_DUPLICATE, address, "", _DUPLICATE_REASONS))
                 continue
             seen.add(key)
             fresh.append(address)
+            fresh_rows.append(len(results))
+            if facts.clean and local.partition("+")[0] not in roles:  # type: ignore[union-attr]
+                append(ok_result)
+                continue
             if facts.suggestion:  # type: ignore[union-attr]
                 fixes.append(f"{local}@{facts.suggestion}")  # type: ignore[union-attr]
-            rows.append((address, local, facts))  # type: ignore[arg-type]
+            later.append((len(results), address, local, facts))  # type: ignore[arg-type]
+            append(ok_result)  # a placeholder, replaced below
 
-        if self.dns is not None and new_domains:
-            for domain, answer in self.dns.check(new_domains).items():
+        if new_domains:
+            answers = self.dns.check(new_domains) if self.dns is not None else {}
+            for domain in new_domains:
                 facts = domains[domain]
-                facts.answer = answer
+                facts.answer = answers.get(domain)
                 facts.settle()
         wanted = fresh + fixes if fixes else fresh
         blocked: dict[str, str] = (
             self.suppressed(wanted) if self.suppressed is not None and wanted else {}
         )
         self._blocked = blocked
+        if blocked:
+            decided = {index for index, *_ in later}
+            for index, address in zip(fresh_rows, fresh, strict=True):
+                if address in blocked and index not in decided:
+                    local, _, domain = address.rpartition("@")
+                    later.append((index, address, local, domains[domain]))
+        for index, address, local, facts in later:
+            results[index] = self._verdict(address, local, facts, blocked.get(address))
 
-        results: list[RowResult] = []
-        append = results.append
-        make = tuple.__new__  # RowResult(...) goes through a Python-level __new__; this does not
         by_verdict = self.counts.by_verdict
-        roles = ROLE_ACCOUNTS
-        ok = 0
-        for index, row in enumerate(rows):
-            if type(row) is tuple:
-                address, local, facts = row
-                if facts.clean and address not in blocked and local.partition("+")[0] not in roles:
-                    append(make(RowResult, (_OK, address, "", (), False)))
-                    ok += 1
-                    continue
-                result = self._verdict(address, local, facts, blocked.get(address))
-            elif row is None:
-                result = RowResult(_DUPLICATE, dupes[index], "", _DUPLICATE_REASONS)
-            else:
-                result = RowResult(_INVALID, "", "", (str(row),))
-            by_verdict[result.verdict] += 1
-            append(result)
-        by_verdict[_OK] += ok
+        by_verdict[_OK] += len(values)
+        for result in results:
+            if result is not ok_result:
+                by_verdict[result.verdict] += 1
+                by_verdict[_OK] -= 1
         self.counts.rows += len(values)
         self.counts.domains = len(domains)
         self.counts.dns_lookups = self.dns.lookups if self.dns is not None else 0

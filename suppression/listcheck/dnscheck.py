@@ -133,6 +133,19 @@ class DomainChecker:
         self.scope = f"{','.join(self.nameservers)}:{port}"
         self.lookups = 0  # domains actually asked (not from the cache)
         self._local = threading.local()
+        # One pool for the whole check: threads (and their resolvers and malloc arenas) are
+        # reused chunk after chunk instead of 32 new ones per chunk.
+        self._pool: ThreadPoolExecutor | None = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def __del__(self) -> None:
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=False)
 
     def _resolver(self) -> dns.resolver.Resolver:
         resolver = getattr(self._local, "resolver", None)
@@ -168,8 +181,11 @@ class DomainChecker:
         if len(missing) == 1 or self.workers <= 1:
             answers = [self._one(domain) for domain in missing]
         else:
-            with ThreadPoolExecutor(max_workers=min(self.workers, len(missing))) as pool:
-                answers = list(pool.map(self._one, missing))
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.workers, thread_name_prefix="listcheck-dns"
+                )
+            answers = list(self._pool.map(self._one, missing))
         for domain, answer in zip(missing, answers, strict=True):
             result[domain] = answer
             if self.cache is not None:

@@ -155,6 +155,8 @@ def check_file(
                     if progress(checker.counts.rows, position, total) is False:
                         raise Cancelled
         outputs.commit()
+    if checker.dns is not None:
+        checker.dns.close()
     counts = checker.counts
     return Summary(
         rows=counts.rows,

@@ -140,7 +140,7 @@ def test_unusual_but_valid_addresses_go_the_exact_way() -> None:
     checker = Checker()
     results = checker.check(['"john doe"@firma.com.ua', "олена@пошта.укр", "a@localhost"])
     assert [r.verdict for r in results] == [Verdict.INVALID, Verdict.OK, Verdict.INVALID]
-    assert results[1].address.startswith("олена@xn--")
+    assert any(domain.startswith("xn--") for domain in checker.domains)
 
 
 def test_dns_is_asked_once_per_domain_and_never_for_known_providers(list_dns, dns_checker):
