@@ -257,7 +257,25 @@ SUPPRESSION: dict[str, Any] = {
     # (check_liveness) when one that delivered before has been silent this long.
     "LIVENESS_WRITE_SECONDS": int(os.environ.get("SUPPRESSION_LIVENESS_WRITE_SECONDS", "60")),
     "LIVENESS_SILENCE_MINUTES": int(os.environ.get("SUPPRESSION_LIVENESS_SILENCE_MINUTES", "360")),
+    # Checking a contact list before import: the largest upload, how long uploads and reports
+    # are kept, and the list check's own DNS timeout (a timeout is "could not check").
+    "LIST_CHECK_MAX_UPLOAD_BYTES": int(
+        os.environ.get("SUPPRESSION_LIST_CHECK_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+    ),
+    "LIST_CHECK_RETENTION_DAYS": int(os.environ.get("SUPPRESSION_LIST_CHECK_RETENTION_DAYS", "7")),
+    "LIST_CHECK_DNS_TIMEOUT_SECONDS": float(
+        os.environ.get("SUPPRESSION_LIST_CHECK_DNS_TIMEOUT", "3")
+    ),
+    "LIST_CHECK_DNS_WORKERS": 32,
+    "LIST_CHECK_DIR": os.environ.get(
+        "SUPPRESSION_LIST_CHECK_DIR", str(BASE_DIR / "var" / "listchecks")
+    ),
+    "JOBS_MODE": os.environ.get("SUPPRESSION_JOBS_MODE", ""),
+    "JOB_LEASE_SECONDS": int(os.environ.get("SUPPRESSION_JOB_LEASE_SECONDS", "60")),
 }
+# Background jobs (suppression/jobs.py) go to Celery through this broker when it is set (e.g.
+# redis://127.0.0.1:6379/0); without one they run on a thread of the web process.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
         **postgres_options(

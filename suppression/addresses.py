@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from .exceptions import InvalidEmailAddress
 
@@ -44,3 +45,30 @@ def normalize_email(value: object) -> NormalizedAddress:
     if len(address) > 320:
         raise InvalidEmailAddress(display, "the address is too long.")
     return NormalizedAddress(address=address, domain=domain, display=display)
+
+
+# RFC 5322 dot-atom local part and an LDH host name with an alphabetic TLD. Anything this does
+# not match is not necessarily invalid: it only goes the slow, exact way.
+_PLAIN = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+_SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_USE_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
+
+
+def fast_normalize(value: str) -> str | None:
+    """The normalized address, or None when only email-validator can tell."""
+    text = value.strip()
+    if len(text) > 254 or not _PLAIN.fullmatch(text):
+        return None
+    local, _, domain = text.rpartition("@")
+    if len(local) > 64:
+        return None
+    domain = domain.lower()
+    # IDNA reserves "??--" labels (xn-- and friends); email-validator judges those.
+    if "--" in domain and any(label[2:4] == "--" for label in domain.split(".")):
+        return None
+    if domain in _SPECIAL_USE or domain.endswith(_SPECIAL_USE_SUFFIXES):
+        return None
+    return f"{local.lower()}@{domain}"

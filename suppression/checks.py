@@ -52,6 +52,34 @@ def check_suppression_settings(app_configs: Any = None, **kwargs: Any) -> list[C
             )
         )
     errors += _check_deadlines(configured)
+    errors += _check_list_check(configured)
+    return errors
+
+
+JOBS_MODES = ("", "sync", "thread", "celery")
+
+
+def _check_list_check(configured: dict[str, Any]) -> list[CheckMessage]:
+    """The list check's DNS timeout and the background jobs' mode (E040, E041)."""
+    errors: list[CheckMessage] = []
+    name = "LIST_CHECK_DNS_TIMEOUT_SECONDS"
+    timeout = configured.get(name, DEFAULTS[name])
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        errors.append(
+            Error(
+                f"SUPPRESSION[{name!r}] must be a positive number, not {timeout!r}.",
+                id="suppression.E040",
+            )
+        )
+    mode = configured.get("JOBS_MODE", DEFAULTS["JOBS_MODE"])
+    if mode not in JOBS_MODES:
+        errors.append(
+            Error(
+                f"SUPPRESSION['JOBS_MODE'] must be one of {JOBS_MODES!r}, not {mode!r}.",
+                hint="Leave it empty: Celery when CELERY_BROKER_URL is set, else a thread.",
+                id="suppression.E041",
+            )
+        )
     return errors
 
 

@@ -32,6 +32,15 @@ DEFAULTS: dict[str, Any] = {
     "LMTP_DEADLINE_SECONDS": 30,
     "LIVENESS_WRITE_SECONDS": 60,
     "LIVENESS_SILENCE_MINUTES": 360,
+    # Checking a contact list before import (suppression/listcheck/)
+    "LIST_CHECK_MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    "LIST_CHECK_RETENTION_DAYS": 7,
+    "LIST_CHECK_DNS_TIMEOUT_SECONDS": 3.0,
+    "LIST_CHECK_DNS_WORKERS": 32,
+    "LIST_CHECK_DIR": "",  # where uploads and reports live; "" is var/listchecks
+    # Background jobs (suppression/jobs.py): "" picks celery with a broker, else a thread
+    "JOBS_MODE": "",
+    "JOB_LEASE_SECONDS": 60,
 }
 
 POSITIVE_INTEGERS = (
@@ -52,6 +61,10 @@ POSITIVE_INTEGERS = (
     "LMTP_DEADLINE_SECONDS",
     "LIVENESS_WRITE_SECONDS",
     "LIVENESS_SILENCE_MINUTES",
+    "LIST_CHECK_MAX_UPLOAD_BYTES",
+    "LIST_CHECK_RETENTION_DAYS",
+    "LIST_CHECK_DNS_WORKERS",
+    "JOB_LEASE_SECONDS",
 )
 
 

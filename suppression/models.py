@@ -474,6 +474,7 @@ register(
     m2m_fields=["groups"],
     excluded_fields=["password", "last_login"],
 )
+from .listcheck.models import ListCheck  # noqa: E402, F401  (list-check table)
 from .portal.models import AddressInquiry, OwnerProfile  # noqa: E402, F401  (portal tables)
 
 

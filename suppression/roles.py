@@ -30,6 +30,7 @@ VIEW_MODELS = [
     "addressinquiry",
     "historicaladdressinquiry",
     "sourceliveness",
+    "listcheck",
 ]
 VIEW_ALL = [f"suppression.view_{model}" for model in VIEW_MODELS]
 SIGNIN_VIEW = ["axes.view_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog"]
@@ -39,6 +40,8 @@ AGENT = [
     "suppression.add_suppression",
     "suppression.add_reinstatementrequest",
     "suppression.decide_reinstatementrequest",
+    # Run a contact-list check for a school (suppression/listcheck/).
+    "suppression.add_listcheck",
     "auth.view_user",
 ]
 LEAD = [

@@ -22,7 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
-from .addresses import normalize_email
+from .addresses import _PLAIN, fast_normalize, normalize_email
 from .exceptions import InvalidEmailAddress
 from .models import Suppression
 
@@ -51,33 +51,6 @@ def suppressed_among(emails: Iterable[str]) -> tuple[dict[str, OpenSuppression],
         given: info for address, info in found.items() for given in by_normalized[address]
     }
     return suppressed, invalid
-
-
-# RFC 5322 dot-atom local part and an LDH host name with an alphabetic TLD. Anything this does
-# not match is not necessarily invalid: it only goes the slow, exact way.
-_PLAIN = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
-_SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
-_SPECIAL_USE_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
-
-
-def fast_normalize(value: str) -> str | None:
-    """The normalized address, or None when only email-validator can tell."""
-    text = value.strip()
-    if len(text) > 254 or not _PLAIN.fullmatch(text):
-        return None
-    local, _, domain = text.rpartition("@")
-    if len(local) > 64:
-        return None
-    domain = domain.lower()
-    # IDNA reserves "??--" labels (xn-- and friends); email-validator judges those.
-    if "--" in domain and any(label[2:4] == "--" for label in domain.split(".")):
-        return None
-    if domain in _SPECIAL_USE or domain.endswith(_SPECIAL_USE_SUFFIXES):
-        return None
-    return f"{local.lower()}@{domain}"
 
 
 def normalized_or_why(value: object) -> tuple[str | None, str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from suppression import services
+from suppression.listcheck.models import ListCheck
 from suppression.models import (
     ApiClient,
     BounceEvent,
@@ -129,6 +131,32 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("suppression_school_invite_owner",             "GET",  L,      "403",  "200",  "403",  L,      "200"),
     ("suppression_school_invite_owner",             "POST", L,      "403",  "200",  "403",  L,      "200"),
     ("suppression_school_invite_owner+new-owner",   "POST", L,      "403",  "302+", "403",  L,      "302+"),
+    # List checks: agents and leads run one for a school; every console role reads them.
+    # Nobody edits or deletes one (the retention setting does); the run form posted without a
+    # file is invalid; retrying a finished check changes nothing.
+    ("suppression_listcheck_changelist",            "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_listcheck_changelist",            "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_listcheck_add",                   "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_listcheck_add",                   "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_listcheck_change",                "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_listcheck_change",                "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_listcheck_delete",                "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_listcheck_delete",                "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_listcheck_history",               "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_listcheck_history",               "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_listcheck_legacy",                "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_listcheck_legacy",                "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_listcheck_run",                   "GET",  L,      "200",  "200",  "403",  L,      "200"),
+    ("suppression_listcheck_run",                   "POST", L,      "200",  "200",  "403",  L,      "200"),
+    ("suppression_listcheck_result",                "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_listcheck_result",                "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_listcheck_report",                "GET",  L,      "404",  "404",  "404",  L,      "404"),
+    ("suppression_listcheck_report",                "POST", L,      "404",  "404",  "404",  L,      "404"),
+    ("suppression_listcheck_clean",                 "GET",  L,      "404",  "404",  "404",  L,      "404"),
+    ("suppression_listcheck_clean",                 "POST", L,      "404",  "404",  "404",  L,      "404"),
+    ("suppression_listcheck_retry",                 "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_listcheck_retry",                 "POST", L,      "302",  "302",  "403",  L,      "302"),
+    ("suppression_listcheck.delete_selected",       "POST", L,      "200",  "200",  "200",  L,      "200"),
     # Owners' questions: read by staff, answered by those who decide requests (agents, leads).
     ("suppression_addressinquiry_changelist",       "GET",  L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_addressinquiry_changelist",       "POST", L,      "302",  "302",  "200",  L,      "302"),
@@ -467,7 +495,7 @@ class World:
         if "." in case.key:  # an action: posted to the model's changelist
             return reverse(f"admin:{case.key.split('.')[0]}_changelist")
         if spec.model:
-            if spec.kind in ("changelist", "add"):
+            if spec.kind in ("changelist", "add", "run"):
                 return reverse(f"admin:{spec.key}")
             obj = self.obj(spec.model, "" if case.target == "abc" else case.target)
             if spec.kind == "legacy":
@@ -595,6 +623,16 @@ def build_world() -> World:
         "axes_accessattempt": attempt,
         "axes_accessfailurelog": AccessFailureLog.objects.create(**seen, locked_out=True),
         "axes_accesslog": AccessLog.objects.create(**seen),
+        "suppression_listcheck": ListCheck.objects.create(
+            school=school,
+            created_by=users["agent"],
+            via="console",
+            file_name="crm.csv",
+            folder="matrix",
+            size_bytes=10,
+            status="done",
+            expires_at=timezone.now() + timedelta(days=7),
+        ),
     }
     for name, user in users.items():
         objects[f"auth_user@{name}"] = user

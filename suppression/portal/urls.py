@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import listcheck_views, views
 
 app_name = "portal"
 
@@ -44,5 +44,21 @@ urlpatterns = [
         f"{school}requests/<int:pk>/withdraw/",
         views.WithdrawView.as_view(),
         name="request_withdraw",
+    ),
+    path(f"{school}list-check/", listcheck_views.ListCheckView.as_view(), name="list_check"),
+    path(
+        f"{school}list-check/<int:pk>/",
+        listcheck_views.ListCheckDetailView.as_view(),
+        name="list_check_detail",
+    ),
+    path(
+        f"{school}list-check/<int:pk>/retry/",
+        listcheck_views.ListCheckRetryView.as_view(),
+        name="list_check_retry",
+    ),
+    path(
+        f"{school}list-check/<int:pk>/<str:kind>.csv",
+        listcheck_views.ListCheckDownloadView.as_view(),
+        name="list_check_download",
     ),
 ]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 
 from suppression import exceptions as errors
 from suppression import services
+from suppression.listcheck.models import ListCheck
 from suppression.models import AddressInquiry, ReinstatementRequest, Suppression
 from suppression.portal import urls as portal_urls
 from suppression.taxonomy import Reason
@@ -50,6 +53,16 @@ def test_owner2_gets_404_on_every_portal_url_of_demo_school(
     theirs = services.request_submit(
         email="kate@example.com", school=school, actor=owner, explanation=EXPLANATION
     )
+    their_check = ListCheck.objects.create(
+        school=school,
+        created_by=owner,
+        via="portal",
+        file_name="list.csv",
+        folder="isolation",
+        size_bytes=1,
+        status="done",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
     before = state_counts()
     patterns = [p for p in portal_urls.urlpatterns if isinstance(p, URLPattern)]
     school_patterns = [p for p in patterns if "school" in p.pattern.converters]
@@ -58,7 +71,9 @@ def test_owner2_gets_404_on_every_portal_url_of_demo_school(
     for pattern in school_patterns:
         kwargs: dict[str, object] = {"school": school.slug}
         if "pk" in pattern.pattern.converters:
-            kwargs["pk"] = theirs.pk
+            kwargs["pk"] = their_check.pk if pattern.name.startswith("list_check") else theirs.pk
+        if "kind" in pattern.pattern.converters:
+            kwargs["kind"] = "report"
         # The other school's slug, a slug that does not exist, and owner2's own slug with the
         # other school's request id (where the URL takes one).
         targets = [reverse(f"portal:{pattern.name}", kwargs=kwargs)]
