@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('suppression', '0009_sender_reputation'),
+        ('suppression', '0010_source_liveness'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
