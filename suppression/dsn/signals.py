@@ -187,9 +187,22 @@ def is_delay_warning(msg: Part, notice: str) -> bool:
         # A server's permanent answer quoted in the notice ("550 5.1.1 user unknown") is final,
         # whatever the subject or a template's "will be retried" says.
         return False
-    if _DELAY_SUBJECT_RE.search(header(msg, "Subject")[:300].lower()):
+    if _DELAY_BODY_RE.search(head):
         return True
-    return bool(_DELAY_BODY_RE.search(head))
+    if not _DELAY_SUBJECT_RE.search(header(msg, "Subject")[:300].lower()):
+        return False
+    # A subject that only says "warning" or "delay", over a body that names a final failure
+    # ("user unknown") and says nothing of retrying, is a failure notice.
+    return not (_FINAL_WORDS_RE.search(head) and not _RETRY_WORDS_RE.search(head))
+
+
+_FINAL_WORDS_RE = re.compile(
+    r"user unknown|unknown user|no such (?:user|mailbox|recipient|address|domain)"
+    r"|does not exist|doesn't exist|address rejected|mailbox unavailable"
+)
+_RETRY_WORDS_RE = re.compile(
+    r"temporar|retry|retried|retrying|try again|delay|will (?:keep|continue)"
+)
 
 
 # Notices a mail system sends about the bounce mailbox itself, or to it as a user: never a

@@ -428,3 +428,31 @@ def test_a_long_multi_line_reply_is_kept_whole():
     (item,) = result.recipients
     assert item.diagnostic.endswith("550 5.7.1 is listed at bl.example.net")
     assert item.reason is R.SENDER_REPUTATION
+
+
+WARNING_SUBJECT_USER_UNKNOWN = text_message(
+    daemon_headers("Mail System Warning", sender="MAILER-DAEMON@old.example.net"),
+    """
+    Your message was not delivered to the following recipient:
+
+        paul.r@example.net
+
+    Reason: user unknown
+    """,
+)
+
+
+def test_a_warning_subject_over_a_final_user_unknown_is_a_failure():
+    _check(WARNING_SUBJECT_USER_UNKNOWN, {"paul.r@example.net": MU})
+
+
+def test_a_real_delay_warning_stays_a_delay():
+    raw = text_message(
+        daemon_headers("Warning: message delayed", sender="MAILER-DAEMON@old.example.net"),
+        """
+        This is a warning message only; you do not need to resend your message.
+        Delivery to paul.r@example.net has been delayed and will be retried.
+        """,
+    )
+
+    assert parse_message(raw).kind is Kind.DELAYED
