@@ -196,6 +196,7 @@ def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"PostgreSQL round trip (SELECT 1): {database_round_trip():.2f} ms")
 
+    before = os.times()
     server, port = start_lmtp(args.workers, args.processes)
     try:
         one, failed_one = lmtp_rate(port, messages(args.lmtp, f"{run}-one"), connections=1)
@@ -203,12 +204,23 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=60)
+    after = os.times()
+    # The server's own CPU (its processes, start-up included) per message: what sets the rate
+    # once the machine has cores to spare, whatever else runs on it now.
+    server_cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
     print(
         f"LMTP (serve_lmtp --workers {args.workers} --processes {args.processes}), "
         f"{args.lmtp} new bounces each:"
     )
     print(f"  1 connection   {one:6.0f} msg/s   ({len(failed_one)} not 250)")
     print(f"  4 connections  {four:6.0f} msg/s   ({len(failed_four)} not 250)")
+    per_message = server_cpu / (2 * args.lmtp)
+    print(
+        f"  server CPU {per_message * 1000:.1f} ms per message (start-up included): at most "
+        f"{1 / per_message:.0f} msg/s per core given to it"
+    )
     for failure in (failed_one + failed_four)[:3]:
         print(f"    {failure}")
 
