@@ -57,7 +57,9 @@ def older_cursor(school: School, params: dict[str, str], page: int) -> dict[str,
         cursor = keyset_page(paused, size=PAGE_SIZE, time_field="opened_at", older=cursor).older
         if cursor is None:
             break
-    return {**params, "older": str(cursor)} if cursor else params
+    if cursor is None:
+        return params
+    return {**params, "older": str(cursor), "start": str((page - 1) * PAGE_SIZE)}
 
 
 def main() -> None:

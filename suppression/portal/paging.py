@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 # The query parameters of a page: rows older (or newer) than this cursor.
 OLDER = "older"
 NEWER = "newer"
+START = "start"  # how many rows come before the page the link leads to
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class KeysetPage:
     rows: list[Any]
     older: Cursor | None = None  # the cursor of the next older page, if there is one
     newer: Cursor | None = None  # the cursor of the next newer page, if this is not the top
-    first: bool = True
+    start: int = 0  # how many rows come before this page (the links carry it as ``START``)
 
 
 def keyset_page(
@@ -65,14 +66,25 @@ def keyset_page(
     time_field: str,
     older: Cursor | None = None,
     newer: Cursor | None = None,
+    start: int = 0,
+    total: int | None = None,
 ) -> KeysetPage:
-    """One page of ``queryset`` newest first by (``time_field``, id), in one query.
+    """One page of ``queryset`` newest first by (``time_field``, id), in one query at most.
 
     ``older``: the rows after that cursor (the next page down); ``newer``: the rows before it
     (the page up). The redundant ``<=``/``>=`` on the time lets the database start its index
     scan at the cursor instead of filtering from the top.
+
+    ``total``, when the caller counted every row, and ``start``, the rows before the page (as the
+    links carry it), bound the query: a search that matches 30 rows among 400,000 stops at the
+    30th instead of walking to the end of the index for a 31st, and one that matches none makes
+    no query at all. A forged ``start`` only makes the forger's own page shorter.
     """
+    start = max(start, 0)
     if newer is not None:
+        if start <= 0:
+            # The top of the list (``start`` is where the newer page starts).
+            return keyset_page(queryset, size=size, time_field=time_field, total=total)
         after = Q(**{f"{time_field}__gt": newer.at}) | Q(
             **{time_field: newer.at, "pk__gt": newer.pk}
         )
@@ -82,31 +94,41 @@ def keyset_page(
             ]
         )
         if len(rows) <= size:
-            # The top of the list: show a full first page rather than a short one.
-            return keyset_page(queryset, size=size, time_field=time_field)
+            # Fewer newer rows than a page: show a full first page rather than a short one.
+            return keyset_page(queryset, size=size, time_field=time_field, total=total)
         rows = rows[:size][::-1]
         return KeysetPage(
             rows=rows,
             older=_cursor(rows[-1], time_field),
             newer=_cursor(rows[0], time_field),
-            first=False,
+            start=start,
         )
+    if older is None:
+        start = 0
+    remaining = size + 1 if total is None else max(min(total - start, size + 1), 0)
+    if remaining == 0:
+        return KeysetPage(rows=[], start=start)
     ordered = queryset.order_by(f"-{time_field}", "-pk")
     if older is not None:
         before = Q(**{f"{time_field}__lt": older.at}) | Q(
             **{time_field: older.at, "pk__lt": older.pk}
         )
         ordered = ordered.filter(before, **{f"{time_field}__lte": older.at})
-    rows = list(ordered[: size + 1])
+    rows = list(ordered[:remaining])
     more = len(rows) > size
     rows = rows[:size]
     return KeysetPage(
         rows=rows,
         older=_cursor(rows[-1], time_field) if more else None,
         newer=_cursor(rows[0], time_field) if older is not None and rows else None,
-        first=older is None,
+        start=start,
     )
 
 
 def _cursor(row: Any, time_field: str) -> Cursor:
     return Cursor(at=getattr(row, time_field), pk=row.pk)
+
+
+def parse_start(value: str | None) -> int:
+    """The ``START`` a link carries; 0 for anything but a small number."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else 0

@@ -45,7 +45,7 @@ from .forms import (
     clean_address,
 )
 from .mixins import OwnerMixin, SchoolMixin
-from .paging import NEWER, OLDER, Cursor, keyset_page
+from .paging import NEWER, OLDER, START, Cursor, keyset_page, parse_start
 from .tokens import invitation_token_generator
 
 PAGE_SIZE = 50
@@ -176,15 +176,18 @@ class PausedView(SchoolMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         filterset = PausedFilter(self.request.GET, queryset=selectors.school_paused(self.school))
         paused = filterset.qs
-        # Keyset pages (paging.py): the 500th page costs what the first does.
+        count, capped = selectors.capped_count(paused)
+        # Keyset pages (paging.py): the 500th page costs what the first does. An exact count
+        # bounds the query (a search with no match in this school makes none).
         page = keyset_page(
             paused,
             size=PAGE_SIZE,
             time_field="opened_at",
             older=Cursor.parse(self.request.GET.get(OLDER)),
             newer=Cursor.parse(self.request.GET.get(NEWER)),
+            start=parse_start(self.request.GET.get(START)),
+            total=None if capped else count,
         )
-        count, capped = selectors.capped_count(paused)
         pending = selectors.pending_by_address(self.school, [s.address_id for s in page.rows])
         context.update(
             filter=filterset,
@@ -192,8 +195,10 @@ class PausedView(SchoolMixin, TemplateView):
             capped=capped,
             pager=_pager(
                 self.request,
-                newer={NEWER: page.newer} if page.newer else None,
-                older={OLDER: page.older} if page.older else None,
+                newer={NEWER: page.newer, START: page.start - PAGE_SIZE} if page.newer else None,
+                older={OLDER: page.older, START: page.start + len(page.rows)}
+                if page.older
+                else None,
             ),
             rows=[
                 {
@@ -211,7 +216,7 @@ class PausedView(SchoolMixin, TemplateView):
         return context
 
 
-PAGE_PARAMS = ("page", OLDER, NEWER)
+PAGE_PARAMS = ("page", OLDER, NEWER, START)
 
 
 def _query_without_page(request: HttpRequest) -> str:
