@@ -251,6 +251,13 @@ SUPPRESSION: dict[str, Any] = {
     "SUPPORT_EMAIL": os.environ.get("SUPPRESSION_SUPPORT_EMAIL", "support@kwiga.example"),
     "SITE_URL": os.environ.get("KWIGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "INVITATION_DAYS": int(os.environ.get("SUPPRESSION_INVITATION_DAYS", "7")),
+    # The support console: how long raw bounce messages are kept, and the domain guard as the
+    # case page draws it (a short timeout so the page stays fast, answers cached per domain).
+    "RAW_MESSAGE_RETENTION_DAYS": int(
+        os.environ.get("SUPPRESSION_RAW_MESSAGE_RETENTION_DAYS", "90")
+    ),
+    "CONSOLE_DNS_TIMEOUT_SECONDS": float(os.environ.get("SUPPRESSION_CONSOLE_DNS_TIMEOUT", "1.5")),
+    "CONSOLE_DNS_CACHE_SECONDS": int(os.environ.get("SUPPRESSION_CONSOLE_DNS_CACHE", "300")),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
