@@ -99,9 +99,9 @@ class CaseAdminMixin(_ConsoleViews):
                 "resume": ResumeForm(
                     initial={"guards_seen": panel.fingerprint},
                     may_override=user.has_perm(OVERRIDE),
-                    prefix=f"r{panel.request.pk}",
+                    auto_id=f"r{panel.request.pk}-%s",
                 ),
-                "reject": DecisionForm(prefix=f"x{panel.request.pk}"),
+                "reject": DecisionForm(auto_id=f"x{panel.request.pk}-%s"),
             }
             for panel in case.pending
         ]
@@ -209,13 +209,14 @@ class DecisionAdminMixin(_ConsoleViews):
             ReinstatementRequest.objects.select_related("address", "school", "requested_by"),
             pk=_pk(object_id),
         )
-        prefix = f"{'r' if resume else 'x'}{pending.pk}"
+        # Field ids name the request: a case page shows a form per pending request.
+        auto_id = f"{'r' if resume else 'x'}{pending.pk}-%s"
         data = request.POST if request.method == "POST" else None
         may_override = user.has_perm(OVERRIDE)
         form: DecisionForm = (
-            ResumeForm(data, prefix=prefix, may_override=may_override)
+            ResumeForm(data, auto_id=auto_id, may_override=may_override)
             if resume
-            else DecisionForm(data, prefix=prefix)
+            else DecisionForm(data, auto_id=auto_id)
         )
         outcomes = (
             guard_outcomes(request=pending, domain_checker=check_domain_for_page)

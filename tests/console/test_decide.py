@@ -52,7 +52,7 @@ def test_resume_takes_a_note_and_a_confirmation_and_the_owner_reads_the_note(
     empty = client.post(url, data)  # the note is required
     assert empty.status_code == 200 and "This field is required." in empty.content.decode()
 
-    data[f"r{pending.pk}-note"] = NOTE
+    data["note"] = NOTE
     confirm = client.post(url, data)
     assert confirm.status_code == 200 and is_suppressed("kate@example.com")  # not yet
     text = confirm.content.decode()
@@ -74,7 +74,7 @@ def test_reject_needs_a_note_which_reaches_the_owner(
     client.force_login(agent)
     url = reverse("admin:suppression_reinstatementrequest_reject", args=[pending.pk])
     note = "The server still says the mailbox does not exist; ask the client to check."
-    confirm = client.post(url, {f"x{pending.pk}-note": note}).content.decode()
+    confirm = client.post(url, {"note": note}).content.decode()
     assert "Reject this request?" in confirm
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url, form_on(confirm, "decide-form")).status_code == 302
@@ -95,10 +95,10 @@ def test_a_guard_needing_a_lead_greys_out_resume_for_an_agent(client, agent, sch
     assert "Why you resume sending although" not in page
     # posting anyway (a hand-made request) is refused by the service
     url = reverse("admin:suppression_reinstatementrequest_resume", args=[pending.pk])
-    data = {f"r{pending.pk}-note": NOTE, f"r{pending.pk}-confirmed": "yes"}
+    data = {"note": NOTE, "confirmed": "yes"}
     refused = client.post(url, data).content.decode()
     assert "Only a support lead can resume sending" in refused
-    data[f"r{pending.pk}-override_reason"] = "I say so"
+    data["override_reason"] = "I say so"
     assert (
         "Only a support lead can override a safety guard."
         in client.post(url, data).content.decode()
@@ -113,12 +113,12 @@ def test_a_lead_overrides_with_a_written_reason(client, lead, school, owner) -> 
     assert "you may resume sending anyway, and must write why" in page
     data = form_on(page, f"resume-{pending.pk}")
     url = reverse("admin:suppression_reinstatementrequest_resume", args=[pending.pk])
-    data[f"r{pending.pk}-note"] = NOTE
-    data[f"r{pending.pk}-confirmed"] = "yes"
+    data["note"] = NOTE
+    data["confirmed"] = "yes"
     without = client.post(url, data).content.decode()
     assert "Write why you resume sending although" in without
-    data[f"r{pending.pk}-override_reason"] = "The client wrote to us: the complaint was a slip."
-    confirm = client.post(url, {**data, f"r{pending.pk}-confirmed": ""}).content.decode()
+    data["override_reason"] = "The client wrote to us: the complaint was a slip."
+    confirm = client.post(url, {**data, "confirmed": ""}).content.decode()
     assert "Your reason for overriding: The client wrote to us" in confirm
     assert client.post(url, form_on(confirm, "decide-form")).status_code == 302
     pending.refresh_from_db()
@@ -132,7 +132,7 @@ def test_a_stale_page_says_what_changed_and_resumes_nothing(client, agent, schoo
     page = client.get(case_url("kate@example.com")).content.decode()
     url = reverse("admin:suppression_reinstatementrequest_resume", args=[pending.pk])
     data = form_on(page, f"resume-{pending.pk}")
-    data[f"r{pending.pk}-note"] = NOTE
+    data["note"] = NOTE
     confirm = client.post(url, data).content.decode()
     bounce("kate@example.com", Reason.MAILBOX_UNKNOWN, school=school)  # meanwhile
     again = client.post(url, form_on(confirm, "decide-form"))
@@ -183,8 +183,8 @@ def test_a_dns_timeout_could_not_check_blocks_an_agent_and_a_lead_may_override(
     client.force_login(lead)
     url = reverse("admin:suppression_reinstatementrequest_resume", args=[pending.pk])
     data = {
-        f"r{pending.pk}-note": NOTE,
-        f"r{pending.pk}-override_reason": "The registrar confirmed the renewal by phone.",
+        "note": NOTE,
+        "override_reason": "The registrar confirmed the renewal by phone.",
     }
     confirm = client.post(url, data).content.decode()
     assert client.post(url, form_on(confirm, "decide-form")).status_code == 302
