@@ -22,6 +22,7 @@ from ..exceptions import InvalidEmailAddress
 from ..models import (
     BounceEvent,
     EmailAddress,
+    ReasonChoices,
     ReinstatementRequest,
     RequestStatus,
     Suppression,
@@ -29,7 +30,6 @@ from ..models import (
 )
 from ..policy import GuardOutcome
 from ..services.requests import guard_outcomes
-from ..taxonomy import REASON_LABELS
 
 FIND_LIMIT = 50
 SUBSTRING_MIN = 3
@@ -62,7 +62,7 @@ def sending_state(
     now: datetime | None = None,
 ) -> SendingState:
     if opened_at is not None:
-        why = REASON_LABELS.get(reason or "", reason or "unknown")
+        why = dict(ReasonChoices.choices).get(reason or "", reason or "unknown")
         how = SuppressionTrigger(trigger).label.lower() if trigger else ""
         because = f"{why} ({how})" if how else why
         return SendingState(True, f"Paused since {_when(opened_at)}, because: {because}.")
@@ -263,9 +263,7 @@ def timeline_page(
     return TimelinePage(events=rows[:size], older_cursor=older, is_first=cursor is None)
 
 
-def _history(
-    address: EmailAddress, episodes: list[Suppression], requests: list
-) -> list[HistoryRow]:
+def _history(address: EmailAddress) -> list[HistoryRow]:
     kinds = {"+": "created", "~": "changed", "-": "deleted"}
     rows = chain(
         (
@@ -336,5 +334,5 @@ def case_view(address: EmailAddress, *, before: str = "", size: int | None = Non
         requests=requests,
         pending=pending,
         timeline=timeline_page(address, before=before, size=size),
-        history=_history(address, episodes, requests),
+        history=_history(address),
     )

@@ -75,3 +75,16 @@ def test_purge_removes_old_messages_and_keeps_the_events(settings) -> None:
     settings.SUPPRESSION = {**settings.SUPPRESSION, "RAW_MESSAGE_RETENTION_DAYS": 1}
     assert raw_messages_purge(now=timezone.now() + timedelta(days=2)) == 1
     assert not RawBounceMessage.objects.exists() and BounceEvent.objects.count() == 2
+
+
+def test_the_demo_shows_raw_messages_for_its_bounce_messages(client, agent) -> None:
+    from suppression.demo import seed_demo
+
+    seed_demo(addresses=12)
+    event = BounceEvent.objects.filter(
+        address__address="olena.kovalenko@gmail.com", source="dsn"
+    ).first()
+    assert event is not None and BounceEventMessage.objects.filter(event=event).exists()
+    client.force_login(agent)
+    page = client.get(reverse("admin:suppression_bounceevent_raw", args=[event.pk]))
+    assert b"Final-Recipient: rfc822; olena.kovalenko@gmail.com" in page.content
