@@ -64,7 +64,7 @@ def sending_state(
     if opened_at is not None:
         why = dict(ReasonChoices.choices).get(reason or "", reason or "unknown")
         how = SuppressionTrigger(trigger).label.lower() if trigger else ""
-        because = f"{why} ({how})" if how else why
+        because = f"{why} ({how})" if how and how != why.lower() else why
         return SendingState(True, f"Paused since {_when(opened_at)}, because: {because}.")
     if probation_until is not None and probation_until > (now or timezone.now()):
         return SendingState(
