@@ -256,6 +256,7 @@ class DecisionAdminMixin(_ConsoleViews):
                 "changed": changed,
                 "fingerprint": fingerprint,
                 "may_override": may_override,
+                "may_decide": True,
                 "case_url": case_url(pending.address_id),
             },
         )
