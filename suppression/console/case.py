@@ -117,7 +117,7 @@ class CaseAdminMixin(_ConsoleViews):
                 "may_suppress": user.has_perm(SUPPRESS) and not case.state.paused,
                 "may_ask": user.has_perm(ASK) and case.state.paused,
                 "suppress_form": SuppressForm(),
-                "ask_form": OnBehalfForm(),
+                "ask_form": OnBehalfForm(address=address) if case.state.paused else None,
                 "retention_days": setting("RAW_MESSAGE_RETENTION_DAYS"),
             },
         )
@@ -132,11 +132,12 @@ class CaseAdminMixin(_ConsoleViews):
         template: str,
         title: str,
         act: Any,
+        with_address: bool = False,
     ) -> HttpResponse:
         if not request.user.has_perm(perm):
             raise PermissionDenied
         address = get_object_or_404(EmailAddress, pk=_pk(object_id))
-        form = form_class(request.POST or None)
+        form = form_class(request.POST or None, **({"address": address} if with_address else {}))
         if request.method == "POST" and form.is_valid():
             try:
                 done = act(address, form.cleaned_data)
@@ -182,6 +183,7 @@ class CaseAdminMixin(_ConsoleViews):
             template="ask.html",
             title="Record a request on the owner's behalf",
             act=act,
+            with_address=True,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from ..models import ReasonChoices, School
+from ..models import BounceEvent, EmailAddress, ReasonChoices, School
 
 NOTE_HELP = "The school owner reads this note in the portal and in the decision mail."
 
@@ -64,3 +64,13 @@ class OnBehalfForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
     )
+
+    def __init__(self, *args: object, address: EmailAddress, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # The schools whose mail bounced from the address (a handful, from its events), not
+        # the platform's thousands: an owner asks about an address their school mailed.
+        field = self.fields["school"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = School.objects.filter(
+            pk__in=BounceEvent.objects.filter(address=address).values("school_id")
+        ).order_by("name")

@@ -244,3 +244,16 @@ def test_the_bulk_resume_action_is_gone(client, agent, school, owner) -> None:
     client.force_login(agent)
     page = client.get(reverse("admin:suppression_reinstatementrequest_changelist"))
     assert b"approve_selected" not in page.content and b'name="action"' not in page.content
+
+
+def test_on_behalf_offers_the_schools_whose_mail_bounced_not_all_of_them(
+    client, agent, school, other_school
+) -> None:
+    bounce("kate@example.com", Reason.MAILBOX_UNKNOWN, school=school)
+    services.suppression_open_manual(email="byhand@example.com", actor=agent, note="asked")
+    client.force_login(agent)
+    page = client.get(case_url("kate@example.com")).content.decode()
+    form = page.split('id="ask-form"')[1].split("</form>")[0]
+    assert "Demo School" in form and "Other School" not in form
+    page = client.get(case_url("byhand@example.com")).content.decode()
+    assert 'id="ask-form"' not in page and "No school's mail has bounced" in page
