@@ -272,6 +272,13 @@ SUPPRESSION: dict[str, Any] = {
     ),
     "JOBS_MODE": os.environ.get("SUPPRESSION_JOBS_MODE", ""),
     "JOB_LEASE_SECONDS": int(os.environ.get("SUPPRESSION_JOB_LEASE_SECONDS", "60")),
+    # The support console: how long raw bounce messages are kept, and the domain guard as the
+    # case page draws it (a short timeout so the page stays fast, answers cached per domain).
+    "RAW_MESSAGE_RETENTION_DAYS": int(
+        os.environ.get("SUPPRESSION_RAW_MESSAGE_RETENTION_DAYS", "90")
+    ),
+    "CONSOLE_DNS_TIMEOUT_SECONDS": float(os.environ.get("SUPPRESSION_CONSOLE_DNS_TIMEOUT", "1.5")),
+    "CONSOLE_DNS_CACHE_SECONDS": int(os.environ.get("SUPPRESSION_CONSOLE_DNS_CACHE", "300")),
 }
 # Background jobs (suppression/jobs.py) go to Celery through this broker when it is set (e.g.
 # redis://127.0.0.1:6379/0); without one they run on a thread of the web process.

@@ -1,16 +1,15 @@
-"""A first, thin admin so the demo can be browsed; every state change goes through services."""
+"""The admin, declarative: the case page and decisions are views in console/; writes: services."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from . import services
 from .admin_invite import InviteOwnerMixin
 from .adminhistory import ReadOnlyHistoryMixin
 from .adminsupport import (
@@ -19,6 +18,8 @@ from .adminsupport import (
     SuppressionStateFilter,
     shown_text,
 )
+from .console.case import CaseAdminMixin, DecisionAdminMixin, RawMessageAdminMixin
+from .console.case_selectors import state_of, with_sending_state
 from .exceptions import SuppressionError
 from .models import (
     BounceEvent,
@@ -124,10 +125,19 @@ class SuppressionInline(admin.TabularInline):
 
 
 @admin.register(EmailAddress)
-class EmailAddressAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
-    list_display = ["address", "domain", "probation_until", "created_at"]
+class EmailAddressAdmin(CaseAdminMixin, AddressSearchMixin, ReadOnlyHistoryAdmin):
+    """The change page is the support console's case page (console/case.py)."""
+
+    list_display = ["address", "sending", "domain", "created_at"]
     readonly_fields = ["address", "domain", "display", "created_at", "probation_until"]
     inlines = [SuppressionInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return with_sending_state(super().get_queryset(request))
+
+    @admin.display(description="sending")
+    def sending(self, obj: EmailAddress) -> str:
+        return state_of(obj).words
 
 
 @admin.register(Suppression)
@@ -166,7 +176,9 @@ class SuppressionAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
 
 
 @admin.register(BounceEvent)
-class BounceEventAdmin(AddressSearchMixin, NoWritesMixin, LargeTableMixin, admin.ModelAdmin):
+class BounceEventAdmin(
+    RawMessageAdminMixin, AddressSearchMixin, NoWritesMixin, LargeTableMixin, admin.ModelAdmin
+):
     address_lookup = "address__address"
     domain_lookup = "address__domain"
     list_display = [
@@ -209,7 +221,7 @@ class BounceEventAdmin(AddressSearchMixin, NoWritesMixin, LargeTableMixin, admin
 
 
 @admin.register(ReinstatementRequest)
-class ReinstatementRequestAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
+class ReinstatementRequestAdmin(DecisionAdminMixin, AddressSearchMixin, ReadOnlyHistoryAdmin):
     address_lookup = "address__address"
     domain_lookup = "address__domain"
     list_display = [
@@ -224,7 +236,8 @@ class ReinstatementRequestAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
     list_filter = ["status", "school"]
     list_select_related = ["address", "school", "requested_by", "decided_by"]
     ordering = ["-created_at"]
-    actions = ["approve_selected"]
+    # Decided one at a time on the case page, with a note and a confirmation (console/case.py).
+    actions = None
     fields = [
         "address",
         "school",
@@ -243,24 +256,6 @@ class ReinstatementRequestAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
     explanation_shown = shown_text("explanation", "explanation")
     decision_note_shown = shown_text("decision_note", "decision note")
     override_reason_shown = shown_text("override_reason", "override reason")
-
-    def has_decide_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("suppression.decide_reinstatementrequest")
-
-    @admin.action(description="Resume sending (approve selected requests)", permissions=["decide"])
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        # Each approval re-checks every guard on locked rows; a refusal is shown, not raised.
-        for pending in queryset.select_related("address"):
-            try:
-                services.request_approve(request=pending, actor=request.user)  # type: ignore[arg-type]
-            except SuppressionError as error:
-                self.message_user(
-                    request, f"Not resumed for {pending.address}: {error}", messages.ERROR
-                )
-            else:
-                self.message_user(
-                    request, f"Sending to {pending.address} resumed.", messages.SUCCESS
-                )
 
 
 @admin.register(SuppressionChange)

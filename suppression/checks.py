@@ -35,14 +35,15 @@ def check_suppression_settings(app_configs: Any = None, **kwargs: Any) -> list[C
                     id="suppression.E003",
                 )
             )
-    timeout = configured.get("DNS_TIMEOUT_SECONDS", DEFAULTS["DNS_TIMEOUT_SECONDS"])
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        errors.append(
-            Error(
-                f"SUPPRESSION['DNS_TIMEOUT_SECONDS'] must be a positive number, not {timeout!r}.",
-                id="suppression.E004",
+    for name in ("DNS_TIMEOUT_SECONDS", "CONSOLE_DNS_TIMEOUT_SECONDS"):
+        timeout = configured.get(name, DEFAULTS[name])
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            errors.append(
+                Error(
+                    f"SUPPRESSION[{name!r}] must be a positive number, not {timeout!r}.",
+                    id="suppression.E004",
+                )
             )
-        )
     servers = configured.get("DNS_NAMESERVERS", DEFAULTS["DNS_NAMESERVERS"])
     if not isinstance(servers, list | tuple) or not all(isinstance(s, str) for s in servers):
         errors.append(

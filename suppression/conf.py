@@ -41,6 +41,11 @@ DEFAULTS: dict[str, Any] = {
     # Background jobs (suppression/jobs.py): "" picks celery with a broker, else a thread
     "JOBS_MODE": "",
     "JOB_LEASE_SECONDS": 60,
+    # The support console
+    "RAW_MESSAGE_RETENTION_DAYS": 90,
+    "CONSOLE_DNS_TIMEOUT_SECONDS": 1.5,
+    "CONSOLE_DNS_CACHE_SECONDS": 300,
+    "CASE_TIMELINE_PAGE_SIZE": 50,
 }
 
 POSITIVE_INTEGERS = (
@@ -65,6 +70,9 @@ POSITIVE_INTEGERS = (
     "LIST_CHECK_RETENTION_DAYS",
     "LIST_CHECK_DNS_WORKERS",
     "JOB_LEASE_SECONDS",
+    "RAW_MESSAGE_RETENTION_DAYS",
+    "CONSOLE_DNS_CACHE_SECONDS",
+    "CASE_TIMELINE_PAGE_SIZE",
 )
 
 

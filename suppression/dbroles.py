@@ -130,6 +130,9 @@ def role_statements(*, owner: str, app: str, database: str) -> list[str]:
         f"GRANT CONNECT, TEMPORARY ON DATABASE {_quote(database)} TO {o}, {a}",
         f"ALTER SCHEMA {SCHEMA} OWNER TO {o}",
         f"GRANT USAGE, CREATE ON SCHEMA {SCHEMA} TO {o}",
+        # The console's search by a part of an address (migration 0010) needs trigrams; the
+        # owner role that migrates may not create an extension, so the superuser does it here.
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
         *grant_statements(owner=owner, app=app),
     ]
 

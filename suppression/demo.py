@@ -16,6 +16,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import format_datetime
 
 import time_machine
 from django.conf import settings
@@ -30,8 +31,16 @@ from . import services
 from .addresses import normalize_email
 from .demo_dns import Zone
 from .exceptions import SuppressionError
-from .models import EmailAddress, ReinstatementRequest, School, SchoolMembership, Source
+from .models import (
+    BounceEvent,
+    EmailAddress,
+    ReinstatementRequest,
+    School,
+    SchoolMembership,
+    Source,
+)
 from .roles import AUDITOR_ROLE, SCHOOL_OWNER, SUPPORT_AGENT, SUPPORT_LEAD
+from .services.raw_messages import raw_message_keep, raw_message_link
 from .taxonomy import Reason
 
 PASSWORD = "kwiga-demo"
@@ -663,6 +672,56 @@ def _record(
         message_id=f"<demo-{key.replace(':', '-')}@mail.kwiga.com>",
     )
     summary.recorded += outcome.created
+    if outcome.created and source == Source.DSN:
+        # What the receiving server sent back, for the case page's "Raw message" link.
+        raw = _demo_dsn(outcome.event, school=school, stream=stream)
+        raw_message_link(event=outcome.event, message=raw_message_keep(raw=raw))
+
+
+def _demo_dsn(event: BounceEvent, *, school: School, stream: str) -> bytes:
+    at = format_datetime(event.occurred_at + timedelta(minutes=2))
+    boundary = f"demo-{event.pk}/mx1.kwiga.com"
+    lines = [
+        "Return-Path: <>",
+        f"Date: {at}",
+        "From: MAILER-DAEMON@mx1.kwiga.com (Mail Delivery System)",
+        "Subject: Undelivered Mail Returned to Sender",
+        "To: bounces@kwiga.com",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"',
+        f"Message-Id: <dsn-{event.pk}@mx1.kwiga.com>",
+        "",
+        f"--{boundary}",
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        "This is the mail system at host mx1.kwiga.com.",
+        "",
+        f"<{event.address.address}>: host {event.remote_mta or 'unknown'} said: {event.diagnostic}",
+        "",
+        f"--{boundary}",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns; mx1.kwiga.com",
+        "",
+        f"Final-Recipient: rfc822; {event.address.address}",
+        "Action: failed",
+        f"Status: {event.status or '5.0.0'}",
+        f"Remote-MTA: dns; {event.remote_mta or 'unknown'}",
+        f"Diagnostic-Code: smtp; {event.diagnostic}",
+        "",
+        f"--{boundary}",
+        "Content-Type: text/rfc822-headers",
+        "",
+        f"From: {school.name} <noreply@kwiga.com>",
+        f"To: {event.address.address}",
+        f"Message-ID: {event.message_id}",
+        f"X-Kwiga-School: {school.slug}",
+        f"X-Kwiga-Stream: {stream}",
+        "",
+        f"--{boundary}--",
+        "",
+    ]
+    return "\r\n".join(lines).encode()
 
 
 def _story_events(

@@ -438,6 +438,41 @@ class UnparsedMessage(models.Model):
         return f"{visible_controls(self.origin)} ({self.size} bytes)"
 
 
+class RawBounceMessage(models.Model):
+    """The bytes of a bounce message (DSN) the parser read, compressed, kept once per sha256.
+
+    Not history: ``manage.py purge_raw_messages`` deletes what is older than the retention period,
+    so no append-only trigger guards this table. A message naming several recipients is stored
+    once and linked to each of their events.
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    size = models.PositiveIntegerField(help_text="Bytes before compression.")
+    compressed = models.BinaryField(help_text="zlib-compressed bytes, cut at MAX_MESSAGE_BYTES.")
+
+    class Meta:
+        verbose_name = "raw bounce message"
+        indexes = [models.Index(fields=["received_at"], name="raw_message_received_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.size} bytes)"
+
+
+class BounceEventMessage(models.Model):
+    """Which stored bounce message reported an event; deleted with the message by the purge."""
+
+    event = models.OneToOneField(
+        BounceEvent, primary_key=True, on_delete=models.PROTECT, related_name="raw_link"
+    )
+    message = models.ForeignKey(
+        RawBounceMessage, on_delete=models.CASCADE, related_name="event_links"
+    )
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} from message {self.message_id}"
+
+
 class _UserHistory(HistoricalRecords):
     """Records group changes made from either side of the m2m.
 

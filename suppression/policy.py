@@ -189,6 +189,9 @@ class DomainCheck:
     domain: str
     accepts_mail: bool
     detail: str
+    # DNS gave no answer in time (or every server failed): "could not check", never "does not
+    # exist". It blocks an agent; a lead may resume anyway with a written reason.
+    undetermined: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +256,7 @@ def evaluate_guards(facts: GuardFacts, lim: Limits) -> list[GuardOutcome]:
                 "domain_resolves",
                 f"The domain {check.domain} accepts mail now",
                 passed=check.accepts_mail,
-                needs_lead=False,
+                needs_lead=check.undetermined,
                 detail=check.detail,
             )
         )

@@ -137,30 +137,6 @@ def test_lead_adds_an_owner_to_a_school_with_history(client, lead, school, owner
     assert school.history.latest().history_change_reason == "edited in the admin"
 
 
-def test_approve_action_shows_a_guard_refusal_and_resumes_nothing(client, agent, school) -> None:
-    from suppression import services
-    from suppression.selectors import is_suppressed
-    from suppression.taxonomy import Reason
-
-    owner = user_in_role("owner-x", "School owner")
-    school.memberships.create(user=owner)
-    bounce("angry@example.com", Reason.COMPLAINT, school=school)
-    pending = services.request_submit(
-        email="angry@example.com", school=school, actor=owner, explanation="Subscribed again."
-    )
-    client.force_login(agent)
-    page = client.post(
-        reverse("admin:suppression_reinstatementrequest_changelist"),
-        {"action": "approve_selected", "_selected_action": [pending.pk]},
-        follow=True,
-    )
-    assert (
-        "Not resumed for angry@example.com: The recipient filed a spam complaint. Only a support"
-        in page.content.decode()
-    )
-    assert is_suppressed("angry@example.com")
-
-
 def test_auditor_gets_no_approve_action(client, auditor, data) -> None:
     client.force_login(auditor)
     page = client.get(reverse("admin:suppression_reinstatementrequest_changelist"))

@@ -14,7 +14,6 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from suppression import services
 from suppression.models import ReinstatementRequest
 from suppression.taxonomy import Reason
 
@@ -100,11 +99,22 @@ def test_owner_asks_support_approves_owner_sees_it_in_english_and_ukrainian(live
         assert page.get_by_label("What did the client do?").count() == 0
         shoot(page, "05-complaint-explained")
 
-        # support approves, with a note (the console's note form is another issue)
+        # support approves in the console, with a note, in a browser of its own
         request = ReinstatementRequest.objects.get(address__address="kate.smith@example.com")
-        services.request_approve(
-            request=request, actor=agent, note="Checked the history: the mailbox has room."
+        console = page.context.browser.new_page()
+        console.goto(f"{live_server.url}/admin/login/")
+        console.get_by_label("Username").fill(agent.username)
+        console.get_by_label("Password").fill("kwiga-test")
+        console.get_by_role("button", name="Log in").click()
+        console.get_by_label("Find an address").fill("kate.smith@example.com")
+        console.get_by_label("Find an address").press("Enter")
+        console.get_by_label("Note to the school owner (resume)").fill(
+            "Checked the history: the mailbox has room."
         )
+        console.get_by_role("button", name="Resume sending…").click()
+        console.get_by_role("button", name="Confirm: resume sending").click()
+        console.get_by_text("Sending to kate.smith@example.com resumed").wait_for()
+        console.close()
 
         page.goto(f"{live_server.url}/portal/schools/demo-school/requests/")
         row = page.locator("table tbody tr").first

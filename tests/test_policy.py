@@ -290,6 +290,17 @@ def test_all_guards_pass_on_a_clean_case() -> None:
             False,
         ),
         (
+            {
+                "episode_reasons": frozenset({"domain_unknown"}),
+                "domain_check": DomainCheck(
+                    "slow.example", False, "Could not check", undetermined=True
+                ),
+            },
+            "domain_resolves",
+            errors.DomainDoesNotResolve,
+            True,  # "could not check" is no "does not exist": a lead may decide
+        ),
+        (
             {"episode_reasons": frozenset({"complaint"})},
             "complaint",
             errors.ComplaintNeedsLead,

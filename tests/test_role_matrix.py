@@ -182,7 +182,19 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("suppression_emailaddress_add",                "GET",  L,      "403",  "403",  "403",  L,      "403"),
     ("suppression_emailaddress_add",                "POST", L,      "403",  "403",  "403",  L,      "403"),
     ("suppression_emailaddress_change",             "GET",  L,      "200",  "200",  "200",  L,      "200"),
-    ("suppression_emailaddress_change",             "POST", L,      "403",  "403",  "403",  L,      "403"),
+    # The case page replaces the change form: read by every staff role, never a POST target.
+    ("suppression_emailaddress_change",             "POST", L,      "405",  "405",  "405",  L,      "405"),
+    ("suppression_emailaddress_find",               "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_emailaddress_find",               "POST", L,      "405",  "405",  "405",  L,      "405"),
+    # Suppress by hand (agents and leads, with a reason) on an address that sends today.
+    ("suppression_emailaddress_suppress@sending",   "GET",  L,      "200",  "200",  "403",  L,      "200"),
+    ("suppression_emailaddress_suppress@sending",   "POST", L,      "200",  "200",  "403",  L,      "200"),
+    ("suppression_emailaddress_suppress@sending+why", "POST", L,    "302+", "302+", "403",  L,      "302+"),
+    ("suppression_emailaddress_suppress+why",       "POST", L,      "200",  "200",  "403",  L,      "200"),
+    # A request recorded on the owner's behalf, in the owner's words.
+    ("suppression_emailaddress_ask",                "GET",  L,      "200",  "200",  "403",  L,      "200"),
+    ("suppression_emailaddress_ask",                "POST", L,      "200",  "200",  "403",  L,      "200"),
+    ("suppression_emailaddress_ask+owners-words",   "POST", L,      "302+", "302+", "403",  L,      "302+"),
     ("suppression_emailaddress_delete",             "GET",  L,      "403",  "403",  "403",  L,      "403"),
     ("suppression_emailaddress_delete",             "POST", L,      "403",  "403",  "403",  L,      "403"),
     ("suppression_emailaddress_history",            "GET",  L,      "200",  "200",  "200",  L,      "200"),
@@ -224,6 +236,8 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("suppression_bounceevent_legacy",              "GET",  L,      "302",  "302",  "302",  L,      "302"),
     ("suppression_bounceevent_legacy",              "POST", L,      "302",  "302",  "302",  L,      "302"),
     ("suppression_bounceevent.delete_selected",     "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_bounceevent_raw",                 "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_bounceevent_raw",                 "POST", L,      "405",  "405",  "405",  L,      "405"),
     ("suppression_suppressionchange_changelist",    "GET",  L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_suppressionchange_changelist",    "POST", L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_suppressionchange_add",           "GET",  L,      "403",  "403",  "403",  L,      "403"),
@@ -237,9 +251,9 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("suppression_suppressionchange_legacy",        "GET",  L,      "302",  "302",  "302",  L,      "302"),
     ("suppression_suppressionchange_legacy",        "POST", L,      "302",  "302",  "302",  L,      "302"),
     ("suppression_suppressionchange.delete_selected", "POST", L,    "200",  "200",  "200",  L,      "200"),
-    # Requests: agents and leads resume sending through the action, within the guards.
+    # Requests: agents and leads decide on the case page's forms (below), within the guards.
     ("suppression_reinstatementrequest_changelist", "GET",  L,      "200",  "200",  "200",  L,      "200"),
-    ("suppression_reinstatementrequest_changelist", "POST", L,      "302",  "302",  "200",  L,      "302"),
+    ("suppression_reinstatementrequest_changelist", "POST", L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_reinstatementrequest_add",        "GET",  L,      "403",  "403",  "403",  L,      "403"),
     ("suppression_reinstatementrequest_add",        "POST", L,      "403",  "403",  "403",  L,      "403"),
     ("suppression_reinstatementrequest_change",     "GET",  L,      "200",  "200",  "200",  L,      "200"),
@@ -254,9 +268,17 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("suppression_reinstatementrequest_simple_history@complaint", "POST", L, V,    V,     V,     L, V),
     ("suppression_reinstatementrequest_simple_history@abc",      "GET",  L, "404", "404", "404", L, "404"),
     ("suppression_reinstatementrequest_simple_history@abc",      "POST", L, N,     N,     N,     L, N),
-    ("suppression_reinstatementrequest.approve_selected",           "POST", L, "302+", "302+", "200", L, "302+"),
-    ("suppression_reinstatementrequest.approve_selected@complaint", "POST", L, "302",  "302",  "200", L, "302"),
-    ("suppression_reinstatementrequest.delete_selected",            "POST", L, "302",  "302",  "200", L, "302"),
+    # Resume sending and Reject: a note, then a confirmation; guards re-checked by the service.
+    ("suppression_reinstatementrequest_resume",                "GET",  L, "200",  "200",  "403", L, "200"),
+    ("suppression_reinstatementrequest_resume",                "POST", L, "200",  "200",  "403", L, "200"),
+    ("suppression_reinstatementrequest_resume+note",           "POST", L, "200",  "200",  "403", L, "200"),
+    ("suppression_reinstatementrequest_resume+confirmed",      "POST", L, "302+", "302+", "403", L, "302+"),
+    ("suppression_reinstatementrequest_resume@complaint+confirmed", "POST", L, "200", "200", "403", L, "200"),
+    ("suppression_reinstatementrequest_resume@complaint+override",  "POST", L, "200", "302+", "403", L, "302+"),
+    ("suppression_reinstatementrequest_reject",                "GET",  L, "200",  "200",  "403", L, "200"),
+    ("suppression_reinstatementrequest_reject",                "POST", L, "200",  "200",  "403", L, "200"),
+    ("suppression_reinstatementrequest_reject+confirmed",      "POST", L, "302+", "302+", "403", L, "302+"),
+    ("suppression_reinstatementrequest.delete_selected",            "POST", L, "200",  "200",  "200", L, "200"),
     # Unreadable bounce messages: read by staff; a superuser may delete one.
     ("suppression_unparsedmessage_changelist",      "GET",  L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_unparsedmessage_changelist",      "POST", L,      "200",  "200",  "200",  L,      "302"),
@@ -415,6 +437,16 @@ VARIANTS: dict[str, Callable[[], dict[str, Any]]] = {
     "superuser": lambda: {"is_superuser": "on", "is_staff": "on", **WHY},
     "lead-group": lambda: {"groups": _group_ids(SUPPORT_LEAD), **WHY},
     "agent-group": lambda: {"groups": _group_ids(SUPPORT_AGENT), **WHY},
+    "why": lambda: {"reason": "unknown", "note": "Matrix: the client asked us to stop."},
+    "owners-words": lambda: {"explanation": "Matrix: the owner wrote that the client fixed it."},
+    # The case page's decision forms: the note alone asks for a confirmation; confirmed, it acts.
+    "note": lambda: {"note": "Matrix: checked the history."},
+    "confirmed": lambda: {"note": "Matrix: checked the history.", "confirmed": "yes"},
+    "override": lambda: {
+        "note": "Matrix: checked the history.",
+        "override_reason": "Matrix: the recipient asked for the mail again.",
+        "confirmed": "yes",
+    },
 }
 
 
@@ -495,7 +527,7 @@ class World:
         if "." in case.key:  # an action: posted to the model's changelist
             return reverse(f"admin:{case.key.split('.')[0]}_changelist")
         if spec.model:
-            if spec.kind in ("changelist", "add", "run"):
+            if spec.kind in ("changelist", "add", "run", "find"):
                 return reverse(f"admin:{spec.key}")
             obj = self.obj(spec.model, "" if case.target == "abc" else case.target)
             if spec.kind == "legacy":
@@ -583,6 +615,7 @@ def build_world() -> World:
     bounce("gone@example.com", Reason.MAILBOX_UNKNOWN, school=school)
     bounce("fixed@example.com", Reason.MAILBOX_UNKNOWN, school=school)
     bounce("angry@example.com", Reason.COMPLAINT, school=school)
+    bounce("soft@example.com", Reason.SERVER_UNAVAILABLE, school=school)  # one soft: sending
     explanation = "The client created the mailbox again."
     pending = services.request_submit(
         email="fixed@example.com", school=school, actor=users["owner"], explanation=explanation
@@ -605,6 +638,7 @@ def build_world() -> World:
     objects: dict[str, Any] = {
         "suppression_school": school,
         "suppression_emailaddress": address,
+        "suppression_emailaddress@sending": EmailAddress.objects.get(address="soft@example.com"),
         "suppression_suppression": Suppression.objects.get(address=address),
         "suppression_bounceevent": BounceEvent.objects.filter(address=address).get(),
         "suppression_suppressionchange": SuppressionChange.objects.filter(address=address).get(),

@@ -1,6 +1,7 @@
 """Ingesting bounce messages (DSNs): parse one raw message, record what it reports.
 
-Every recipient the parser finds goes through ``bounce_record``; a message that cannot be read
+Every recipient the parser finds goes through ``bounce_record``, and the message's bytes are kept
+(compressed, once) beside the events it recorded (``raw_messages``); a message that cannot be read
 is kept whole in ``UnparsedMessage`` instead of being dropped. Commands and the MTA pipe are thin
 callers of ``message_ingest``.
 """
@@ -18,11 +19,12 @@ from ..addresses import normalize_email
 from ..conf import setting
 from ..dsn import FailedRecipient, Kind, ParseResult, parse_message
 from ..exceptions import InvalidBounce, InvalidEmailAddress
-from ..models import BounceEvent, School, Source, Stream, UnparsedMessage
+from ..models import BounceEvent, RawBounceMessage, School, Source, Stream, UnparsedMessage
 from ..taxonomy import Reason
 from ..textsafety import clean_line, clean_text
 from .bounces import bounce_record, occurred_or_now
 from .common import Actor
+from .raw_messages import raw_message_keep, raw_message_link
 
 MAX_ORIGIN = 1000
 MAX_SLUG = 100  # School.slug
@@ -149,14 +151,20 @@ def _record_recipients(
 ) -> None:
     school = school_for(result.school)
     stream = stream_for(result.stream)
+    stored: RawBounceMessage | None = None
     for recipient in result.recipients:
         try:
-            outcome = bounce_record(
-                **_event_fields(result, recipient, raw=raw),
-                school=school,
-                stream=stream,
-                actor=actor,
-            )
+            # The event and its link to the stored message commit together.
+            with transaction.atomic():
+                outcome = bounce_record(
+                    **_event_fields(result, recipient, raw=raw),
+                    school=school,
+                    stream=stream,
+                    actor=actor,
+                )
+                if outcome.created:
+                    stored = stored or raw_message_keep(raw=raw)
+                    raw_message_link(event=outcome.event, message=stored)
         except InvalidBounce as error:
             why = error.field_errors.get("email") or error.message
             report.invalid.append(InvalidRecipient(clean_line(recipient.recipient), why))

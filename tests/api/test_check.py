@@ -147,11 +147,11 @@ def test_a_suppression_lifted_in_the_admin_is_gone_from_the_next_check_and_in_th
     )
     client.force_login(agent)
     page = client.post(
-        reverse("admin:suppression_reinstatementrequest_changelist"),
-        {"action": "approve_selected", "_selected_action": [request.pk]},
+        reverse("admin:suppression_reinstatementrequest_resume", args=[request.pk]),
+        {"note": "The mailbox has room again.", "confirmed": "yes"},
         follow=True,
     )
-    assert "Sending to ann@example.com resumed." in page.content.decode()
+    assert "Sending to ann@example.com resumed" in page.content.decode()
 
     assert (
         api.post("/suppressions/check", {"emails": ["ann@example.com"]}).json()["suppressed"] == {}
