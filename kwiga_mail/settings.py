@@ -251,6 +251,18 @@ SUPPRESSION: dict[str, Any] = {
     "SUPPORT_EMAIL": os.environ.get("SUPPRESSION_SUPPORT_EMAIL", "support@kwiga.example"),
     "SITE_URL": os.environ.get("KWIGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "INVITATION_DAYS": int(os.environ.get("SUPPRESSION_INVITATION_DAYS", "7")),
+    # Incidents: refusals of the platform from one receiving organisation within a window pause
+    # it; the pause lifts by itself after a back-off that doubles on repeats, up to a maximum.
+    "INCIDENT_THRESHOLD": int(os.environ.get("SUPPRESSION_INCIDENT_THRESHOLD", "20")),
+    "INCIDENT_WINDOW_MINUTES": int(os.environ.get("SUPPRESSION_INCIDENT_WINDOW_MINUTES", "10")),
+    "INCIDENT_PAUSE_MINUTES": int(os.environ.get("SUPPRESSION_INCIDENT_PAUSE_MINUTES", "60")),
+    "INCIDENT_PAUSE_MAX_MINUTES": int(
+        os.environ.get("SUPPRESSION_INCIDENT_PAUSE_MAX_MINUTES", "1440")
+    ),
+    "INCIDENT_REPEAT_DAYS": int(os.environ.get("SUPPRESSION_INCIDENT_REPEAT_DAYS", "7")),
+    "INCIDENT_STREAMS": env_list("SUPPRESSION_INCIDENT_STREAMS") or ["campaign", "automation"],
+    "RESUME_BATCH_UNDO_DAYS": int(os.environ.get("SUPPRESSION_RESUME_BATCH_UNDO_DAYS", "7")),
+    "RESUME_BATCH_CHUNK": 1000,
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {

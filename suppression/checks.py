@@ -52,6 +52,36 @@ def check_suppression_settings(app_configs: Any = None, **kwargs: Any) -> list[C
             )
         )
     errors += _check_deadlines(configured)
+    errors += _check_incidents(configured)
+    return errors
+
+
+def _check_incidents(configured: dict[str, Any]) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    streams = configured.get("INCIDENT_STREAMS", DEFAULTS["INCIDENT_STREAMS"])
+    known = {"campaign", "automation", "system"}
+    if (
+        not isinstance(streams, list | tuple)
+        or not streams
+        or not all(isinstance(s, str) and s in known for s in streams)
+    ):
+        errors.append(
+            Error(
+                f"SUPPRESSION['INCIDENT_STREAMS'] must list streams among {sorted(known)}, "
+                f"not {streams!r}.",
+                id="suppression.E040",
+            )
+        )
+    base = configured.get("INCIDENT_PAUSE_MINUTES", DEFAULTS["INCIDENT_PAUSE_MINUTES"])
+    top = configured.get("INCIDENT_PAUSE_MAX_MINUTES", DEFAULTS["INCIDENT_PAUSE_MAX_MINUTES"])
+    if isinstance(base, int) and isinstance(top, int) and top < base:
+        errors.append(
+            Error(
+                "SUPPRESSION['INCIDENT_PAUSE_MAX_MINUTES'] must be at least "
+                "INCIDENT_PAUSE_MINUTES.",
+                id="suppression.E041",
+            )
+        )
     return errors
 
 

@@ -30,6 +30,18 @@ DEFAULTS: dict[str, Any] = {
     "SUPPORT_EMAIL": "",
     "SITE_URL": "http://127.0.0.1:8000",
     "INVITATION_DAYS": 7,
+    # Incidents (docs/design.md): sender_reputation refusals from one receiving organisation
+    # that pause it, the back-off before the pause lifts by itself, and the streams it covers.
+    "INCIDENT_THRESHOLD": 20,
+    "INCIDENT_WINDOW_MINUTES": 10,
+    "INCIDENT_PAUSE_MINUTES": 60,
+    "INCIDENT_PAUSE_MAX_MINUTES": 24 * 60,
+    "INCIDENT_REPEAT_DAYS": 7,
+    "INCIDENT_STREAMS": ["campaign", "automation"],
+    # Undoing a wave: how long a resume batch may be undone, and how many addresses a chunk
+    # (one transaction) resumes.
+    "RESUME_BATCH_UNDO_DAYS": 7,
+    "RESUME_BATCH_CHUNK": 1000,
 }
 
 POSITIVE_INTEGERS = (
@@ -47,6 +59,13 @@ POSITIVE_INTEGERS = (
     "PIPE_DEADLINE_SECONDS",
     "OWNER_DAILY_REQUEST_LIMIT",
     "INVITATION_DAYS",
+    "INCIDENT_THRESHOLD",
+    "INCIDENT_WINDOW_MINUTES",
+    "INCIDENT_PAUSE_MINUTES",
+    "INCIDENT_PAUSE_MAX_MINUTES",
+    "INCIDENT_REPEAT_DAYS",
+    "RESUME_BATCH_UNDO_DAYS",
+    "RESUME_BATCH_CHUNK",
 )
 
 

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
+from . import policy
 from .addresses import normalize_email
 from .exceptions import InvalidEmailAddress
-from .models import Suppression
+from .models import Incident, PausedDomain, Suppression
 
 
 def is_suppressed(email: str) -> bool:
@@ -129,12 +132,12 @@ def open_suppressions(addresses: Iterable[str]) -> dict[str, OpenSuppression]:
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    suppressed: dict[str, OpenSuppression]  # keyed by the input as given
+    suppressed: dict[str, OpenSuppression | DomainPause]  # keyed by the input as given
     invalid: dict[str, str]  # the input as given → why it is not an address
     checked: int
 
 
-def check_many(emails: list[str]) -> CheckResult:
+def check_many(emails: list[str], stream: str | None = None) -> CheckResult:
     """Which of ``emails`` may not be mailed, keyed by the address as given, in one query."""
     by_normalized: dict[str, list[str]] = {}
     invalid: dict[str, str] = {}
@@ -144,8 +147,100 @@ def check_many(emails: list[str]) -> CheckResult:
             invalid[given] = why
         else:
             by_normalized.setdefault(normalized, []).append(given)
-    found = open_suppressions(by_normalized)
+    found: dict[str, OpenSuppression | DomainPause] = {
+        **domain_pauses_for(by_normalized, stream),
+        **open_suppressions(by_normalized),  # an address's own suppression says more
+    }
     suppressed = {
         given: info for address, info in found.items() for given in by_normalized[address]
     }
     return CheckResult(suppressed=suppressed, invalid=invalid, checked=len(emails))
+
+
+# --- Incidents: domains paused because their organisation refuses the platform ---------------
+
+DOMAIN_PAUSED = "domain_paused"  # the reason the gate gives for an address at a paused domain
+
+
+@dataclass(frozen=True, slots=True)
+class DomainPause:
+    """An address the gate answers ``suppressed`` for because its domain is paused."""
+
+    address: str
+    domain: str
+    incident_id: int
+    organisation: str
+    since: datetime
+    until: datetime
+    streams: tuple[str, ...]
+    reason: str = DOMAIN_PAUSED
+    bounce_type: str | None = None
+
+
+def paused_domains(
+    stream: str | None = None, now: datetime | None = None
+) -> dict[str, DomainPause]:
+    """Every recipient domain an open incident pauses for ``stream`` now, in one query.
+
+    A pause past its ``until`` no longer counts, whether or not the lift job has recorded its end.
+    ``address`` is empty here: ``domain_pauses_for`` fills it in per address.
+    """
+    now = now or timezone.now()
+    rows = (
+        PausedDomain.objects.filter(incident__lifted_at__isnull=True, incident__until__gt=now)
+        .order_by("incident__until")
+        .values_list(
+            "domain",
+            "incident_id",
+            "incident__organisation",
+            "incident__opened_at",
+            "incident__until",
+            "incident__streams",
+        )
+    )
+    found: dict[str, DomainPause] = {}
+    for domain, incident_id, organisation, since, until, streams in rows:
+        if policy.stream_paused(stream, streams):
+            found[domain] = DomainPause(
+                "", domain, incident_id, organisation, since, until, tuple(streams)
+            )
+    return found
+
+
+def domain_pauses_for(
+    addresses: Iterable[str], stream: str | None = None, now: datetime | None = None
+) -> dict[str, DomainPause]:
+    """The pause of each normalized address whose domain is paused for ``stream``."""
+    paused = paused_domains(stream, now)
+    if not paused:
+        return {}
+    found = {}
+    for address in addresses:
+        pause = paused.get(address.rpartition("@")[2])
+        if pause is not None:
+            found[address] = DomainPause(address, *[getattr(pause, f) for f in _PAUSE_FIELDS])
+    return found
+
+
+_PAUSE_FIELDS = ("domain", "incident_id", "organisation", "since", "until", "streams")
+
+
+def open_incidents() -> QuerySet[Incident]:
+    """Open incidents, newest first, for the dashboard's reputation alarm and the console."""
+    return (
+        Incident.objects.filter(lifted_at__isnull=True)
+        .order_by("-opened_at")
+        .prefetch_related("domains")
+    )
+
+
+def incident_for_domain(domain: str, now: datetime | None = None) -> Incident | None:
+    """The open incident pausing ``domain`` now, if any (the case page's "domain paused" line)."""
+    now = now or timezone.now()
+    return (
+        Incident.objects.filter(
+            lifted_at__isnull=True, until__gt=now, domains__domain=domain.lower()
+        )
+        .order_by("-until")
+        .first()
+    )

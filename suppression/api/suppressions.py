@@ -9,13 +9,20 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router
 
 from ..models import SuppressionChange
-from ..selectors import check_many, normalized_or_why, open_suppressions
+from ..selectors import (
+    DomainPause,
+    check_many,
+    domain_pauses_for,
+    normalized_or_why,
+    open_suppressions,
+)
 from .auth import check_scope
 from .errors import ApiError, field_errors_of, json_response, read_json
 from .openapi import request_body
 from .schemas import (
     MAX_CHECK_EMAILS,
     AddressStatusOut,
+    StreamName,
     ChangesOut,
     CheckIn,
     CheckOut,
@@ -64,24 +71,66 @@ def changes(
             "address__address",
             "suppression__reason",
             "suppression__bounce_type",
+            "domain",
+            "incident_id",
+            "incident__until",
+            "incident__streams",
         )[: limit + 1]
     )
     page = rows[:limit]
     return {
-        "changes": [
-            {
-                "cursor": str(pk),
-                "kind": kind,
-                "at": at,
-                "address": address,
-                "reason": reason,
-                "type": bounce_type,
-                "suppressed": kind == SuppressionChange.Kind.OPENED,
-            }
-            for pk, kind, at, address, reason, bounce_type in page
-        ],
+        "changes": [_change(*row) for row in page],
         "next_cursor": str(page[-1][0]) if page else str(after),
         "has_more": len(rows) > limit,
+    }
+
+
+def _change(
+    pk: int,
+    kind: str,
+    at: Any,
+    address: str | None,
+    reason: str | None,
+    bounce_type: str | None,
+    domain: str,
+    incident: int | None,
+    until: Any,
+    streams: list[str] | None,
+) -> dict[str, Any]:
+    if incident is None:
+        return {
+            "cursor": str(pk),
+            "kind": kind,
+            "at": at,
+            "address": address,
+            "reason": reason,
+            "type": bounce_type,
+            "suppressed": kind == SuppressionChange.Kind.OPENED,
+        }
+    # A whole domain paused or lifted by an incident (docs/api.md): one row, not one per address.
+    paused = kind == SuppressionChange.Kind.DOMAIN_PAUSED
+    return {
+        "cursor": str(pk),
+        "kind": kind,
+        "at": at,
+        "domain": domain,
+        "incident": incident,
+        "until": until if paused else None,
+        "streams": streams or [],
+        "reason": "domain_paused",
+        "suppressed": paused,
+    }
+
+
+def _pause_fields(info: object) -> dict[str, Any]:
+    """What the gate adds for an address at a paused domain: which incident, and until when."""
+    if not isinstance(info, DomainPause):
+        return {}
+    return {
+        "incident": info.incident_id,
+        "domain": info.domain,
+        "until": info.until,
+        "streams": list(info.streams),
     }
 
 
@@ -106,7 +155,7 @@ def check(request: HttpRequest) -> HttpResponse:
             f"Send up to {MAX_CHECK_EMAILS} addresses as strings.",
             field_errors_of(error),
         ) from None
-    result = check_many(body.emails)
+    result = check_many(body.emails, stream=body.stream)
     # Built by hand rather than through pydantic: at 100,000 inputs the model round trip would
     # cost more than the database query. tests/api check the output against the OpenAPI schema.
     return json_response(
@@ -118,6 +167,7 @@ def check(request: HttpRequest) -> HttpResponse:
                     "reason": info.reason,
                     "type": info.bounce_type,
                     "since": info.since,
+                    **_pause_fields(info),
                 }
                 for given, info in result.suppressed.items()
             },
@@ -139,18 +189,26 @@ def status(
         description="The address, percent-encoded. Addresses with a slash or a space (legal but "
         "rare) cannot travel in a path: check them with POST /suppressions/check.",
     ),
-) -> dict[str, Any]:
+    stream: StreamName | None = Query(
+        None,
+        description="The message's stream: a domain pause covers some streams only (system "
+        "mail usually goes). Without it, every pause applies.",
+    ),
+) -> HttpResponse:
     normalized, why = normalized_or_why(address)
     if normalized is None:
         raise ApiError(400, "invalid_email", f"Not an email address: {why}", {"address": why})
-    info = open_suppressions([normalized]).get(normalized)
+    info: Any = open_suppressions([normalized]).get(normalized)
+    info = info or domain_pauses_for([normalized], stream or None).get(normalized)
     if info is None:
-        return {"address": address, "normalized": normalized, "suppressed": False}
-    return {
-        "address": address,
-        "normalized": normalized,
-        "suppressed": True,
-        "since": info.since,
-        "reason": info.reason,
-        "type": info.bounce_type,
-    }
+        body = {"suppressed": False, "since": None, "reason": None, "type": None}
+    else:
+        # The domain-pause fields appear only on a domain pause, as the bulk check writes them.
+        body = {
+            "suppressed": True,
+            "since": info.since,
+            "reason": info.reason,
+            "type": info.bounce_type,
+            **_pause_fields(info),
+        }
+    return json_response({"address": address, "normalized": normalized, **body})
