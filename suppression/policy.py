@@ -409,6 +409,11 @@ def wave_left_out_why(facts: GuardFacts, lim: Limits) -> str:
     if Reason.DOMAIN_UNKNOWN in facts.episode_reasons:
         return "non-existent domain: resume it through a request, which checks the domain"
     for outcome in evaluate_guards(facts, lim):
-        if not outcome.passed:
-            return f"{outcome.label.lower()}: not met ({outcome.detail or 'needs a lead'})"[:200]
+        if outcome.passed:
+            continue
+        if outcome.code == "new_bounce":
+            return "bounced again since the batch was created"
+        if outcome.needs_lead:
+            return f"needs a lead's own reason: {outcome.detail or outcome.label}"[:200]
+        return f"{outcome.label}: {outcome.detail}"[:200]
     return ""

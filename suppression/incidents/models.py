@@ -164,7 +164,9 @@ class ResumeBatch(models.Model):
     undo_cursor = models.BigIntegerField(default=0)
     resuppressed = models.PositiveIntegerField(default=0)
     undone_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["cursor", "undo_cursor"])
+    history = HistoricalRecords(
+        excluded_fields=["cursor", "undo_cursor", "resumed", "left_out", "resuppressed"]
+    )
 
     class Meta:
         verbose_name = "resume batch"
