@@ -22,11 +22,11 @@ from .openapi import request_body
 from .schemas import (
     MAX_CHECK_EMAILS,
     AddressStatusOut,
-    StreamName,
     ChangesOut,
     CheckIn,
     CheckOut,
     ErrorOut,
+    StreamName,
 )
 
 router = Router(tags=["suppressions"], auth=check_scope)

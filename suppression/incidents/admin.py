@@ -12,12 +12,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils import timezone
 
 from ..admin import ReadOnlyHistoryAdmin
 from ..adminsupport import shown_text
 from ..exceptions import SuppressionError
-from ..models import BounceEvent, Incident
+from ..models import (
+    BounceEvent,
+    Incident,
+    ReasonChoices,
+    ResumeBatch,
+    ResumeBatchItem,
+    School,
+)
 from ..services.incidents import incident_lift
+from ..services.waves import WaveCriteria, batch_create, batch_undo, wave_preview
 
 EVENTS_SHOWN = 200
 
@@ -129,3 +138,179 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/suppression/incident/lift.html", context)
+
+
+# --- Resume batches (undo a wave) ----------------------------------------------------------------
+
+
+class WaveForm(forms.Form):
+    reasons = forms.MultipleChoiceField(
+        choices=ReasonChoices.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    domain = forms.CharField(max_length=255, required=False, help_text="The recipient domain.")
+    opened_from = forms.DateField(required=False, help_text="Suppressed on or after (YYYY-MM-DD).")
+    opened_to = forms.DateField(required=False, help_text="Suppressed on or before.")
+    school = forms.ModelChoiceField(queryset=School.objects.all(), required=False)
+    rule = forms.CharField(max_length=100, required=False, help_text="The parser rule.")
+
+    def criteria(self) -> WaveCriteria:
+        data = self.cleaned_data
+        return WaveCriteria(
+            reasons=tuple(data["reasons"]),
+            domain=data["domain"].strip().lower(),
+            opened_from=data["opened_from"],
+            opened_to=data["opened_to"],
+            school_id=data["school"].pk if data["school"] else None,
+            rule=data["rule"].strip(),
+        )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why.")
+
+
+def may_run_batches(request: HttpRequest) -> bool:
+    return request.user.has_perm("suppression.run_resumebatch")
+
+
+class ResumeBatchItemInline(admin.TabularInline):
+    model = ResumeBatchItem
+    fields = ["address", "suppression", "state", "why", "resuppression"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+    show_change_link = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The left-out ones first: they are what a lead must read.
+        return super().get_queryset(request).select_related("address").order_by("-state", "pk")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ResumeBatch)
+class ResumeBatchAdmin(ReadOnlyHistoryAdmin):
+    list_display = [
+        "__str__",
+        "created_by",
+        "created_at",
+        "status",
+        "selected",
+        "resumed",
+        "left_out",
+        "undo_until",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["created_by"]
+    ordering = ["-created_at"]
+    fields = [
+        "created_by",
+        "created_at",
+        "note_shown",
+        "criteria",
+        "status",
+        "selected",
+        "resumed",
+        "left_out",
+        "finished_at",
+        "undo_until",
+        "undone_by",
+        "undo_note_shown",
+        "resuppressed",
+        "undone_at",
+    ]
+    readonly_fields = ["note_shown", "undo_note_shown"]
+    note_shown = shown_text("note", "why")
+    undo_note_shown = shown_text("undo_note", "why undone")
+    inlines = [ResumeBatchItemInline]
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "wave/",
+                self.admin_site.admin_view(self.wave_view),
+                name="suppression_resumebatch_wave",
+            ),
+            path(
+                "<path:object_id>/undo/",
+                self.admin_site.admin_view(self.undo_view),
+                name="suppression_resumebatch_undo",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        extra = {**(extra_context or {}), "may_run_batches": may_run_batches(request)}
+        return super().changelist_view(request, extra)
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        batch = context.get("original")
+        context["may_undo"] = (
+            batch is not None
+            and may_run_batches(request)
+            and batch.status == ResumeBatch.Status.DONE
+            and batch.undo_until is not None
+            and batch.undo_until > timezone.now()
+        )
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def wave_view(self, request: HttpRequest) -> HttpResponse:
+        """GET: the selection form and, once filled in, its preview; POST: resume it."""
+        if not may_run_batches(request):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else (request.GET or None)
+        form = WaveForm(data)
+        note_form = NoteForm(request.POST if request.method == "POST" else None)
+        preview = wave_preview(form.criteria()) if form.is_valid() else None
+        if request.method == "POST" and form.is_valid() and note_form.is_valid():
+            try:
+                batch = batch_create(
+                    criteria=form.criteria(),
+                    actor=request.user,  # type: ignore[arg-type]
+                    note=note_form.cleaned_data["note"],
+                )
+            except SuppressionError as error:
+                note_form.add_error("note", str(error))
+            else:
+                messages.success(
+                    request, f"{batch} resumes {batch.selected} addresses in the background."
+                )
+                return redirect("admin:suppression_resumebatch_change", batch.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Undo a wave: resume many suppressions at once",
+            "opts": self.opts,
+            "form": form,
+            "note_form": note_form,
+            "preview": preview,
+        }
+        return TemplateResponse(request, "admin/suppression/resumebatch/wave.html", context)
+
+    def undo_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if not may_run_batches(request):
+            raise PermissionDenied
+        batch = get_object_or_404(ResumeBatch, pk=object_id)
+        form = NoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                batch_undo(batch=batch, actor=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
+            except SuppressionError as error:
+                form.add_error("note", str(error))
+            else:
+                messages.success(request, f"{batch} is being undone in the background.")
+                return redirect("admin:suppression_resumebatch_change", batch.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Undo {batch}",
+            "opts": self.opts,
+            "original": batch,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/suppression/resumebatch/undo.html", context)
