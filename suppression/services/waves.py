@@ -19,9 +19,8 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, connections, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .. import policy
 from ..conf import setting
@@ -36,6 +35,7 @@ from ..models import (
     SuppressionChange,
 )
 from ..taxonomy import BounceType
+from .bulkwrite import copy_to_history, update_with_history
 from .common import CHANGES_FEED_LOCK, Actor, audited_save, require_perm
 
 State = ResumeBatchItem.State
@@ -219,14 +219,21 @@ def _lock_addresses(ids: list[int]) -> None:
     )
 
 
-def _feed(rows: list[SuppressionChange]) -> None:
-    """Last statement of a chunk: the feed's lock is held only until the commit that follows."""
-    if not rows:
+def _feed(suppression_ids: list[int], kind: str, at: datetime) -> None:
+    """A feed row per suppression, as the chunk's last statement: the feed's lock is held only
+    until the commit that follows."""
+    if not suppression_ids:
         return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHANGES_FEED_LOCK])
-    SuppressionChange.objects.bulk_create(rows, batch_size=2000)
+        cursor.execute(
+            f"INSERT INTO {SuppressionChange._meta.db_table} "
+            "(suppression_id, address_id, kind, at, domain) "
+            "SELECT id, address_id, %s, %s, '' FROM suppression_suppression "
+            f"WHERE id IN ({', '.join(['%s'] * len(suppression_ids))}) ORDER BY id",
+            [kind, at, *suppression_ids],
+        )
 
 
 def _finish(batch: ResumeBatch, *, status: str, why: str, now: datetime, **fields: Any) -> None:
@@ -330,33 +337,29 @@ def _resume_chunk(batch: ResumeBatch) -> bool:
             suppression.lifted_at, suppression.lifted_by, suppression.lift_note = now, actor, note
             resumed.append(suppression)
     if resumed:
-        reason = f"resumed by resume batch #{batch.pk}: {batch.note}"[:10000]
-        bulk_update_with_history(
-            resumed,
+        reason = f"resumed by resume batch #{batch.pk}: {batch.note}"
+        resumed_ids = [s.pk for s in resumed]
+        update_with_history(
             Suppression,
-            ["lifted_at", "lifted_by", "lift_note"],
-            default_user=actor,
-            default_change_reason=reason,
-            default_date=now,
+            resumed_ids,
+            {"lifted_at": now, "lifted_by": actor, "lift_note": note},
+            user_id=actor.pk,
+            reason=reason,
+            at=now,
         )
-        addresses = list(EmailAddress.objects.filter(pk__in=[s.address_id for s in resumed]))
-        probation_end = policy.probation_end(now, lim)
-        for address in addresses:
-            address.probation_until = probation_end
-        bulk_update_with_history(
-            addresses,
+        update_with_history(
             EmailAddress,
-            ["probation_until"],
-            default_user=actor,
-            default_change_reason=f"on probation after {reason}"[:10000],
-            default_date=now,
+            [s.address_id for s in resumed],
+            {"probation_until": policy.probation_end(now, lim)},
+            user_id=actor.pk,
+            reason=f"on probation after {reason}",
+            at=now,
         )
-        ResumeBatchItem.objects.filter(
-            batch=batch, suppression_id__in=[s.pk for s in resumed]
-        ).update(state=State.RESUMED)
-        _approve_pending(batch, [s.pk for s in resumed], now)
-    if left_out:
-        ResumeBatchItem.objects.bulk_update(left_out, ["state", "why"])
+        ResumeBatchItem.objects.filter(batch=batch, suppression_id__in=resumed_ids).update(
+            state=State.RESUMED
+        )
+        _approve_pending(batch, resumed_ids, now)
+    _set_state(left_out, State.LEFT_OUT)
     # Progress is not audit: the history row of the batch is written when it finishes.
     batch.resumed += len(resumed)
     batch.left_out += len(left_out)
@@ -364,15 +367,17 @@ def _resume_chunk(batch: ResumeBatch) -> bool:
     ResumeBatch.objects.filter(pk=batch.pk).update(
         resumed=batch.resumed, left_out=batch.left_out, cursor=batch.cursor
     )
-    _feed(
-        [
-            SuppressionChange(
-                suppression=s, address_id=s.address_id, kind=SuppressionChange.Kind.LIFTED, at=now
-            )
-            for s in resumed
-        ]
-    )
+    _feed([s.pk for s in resumed], SuppressionChange.Kind.LIFTED, now)
     return True
+
+
+def _set_state(items: list[ResumeBatchItem], state: str) -> None:
+    """One UPDATE per distinct reason (a handful), not a CASE per row."""
+    by_why: dict[str, list[int]] = defaultdict(list)
+    for item in items:
+        by_why[item.why].append(item.pk)
+    for why, pks in by_why.items():
+        ResumeBatchItem.objects.filter(pk__in=pks).update(state=state, why=why)
 
 
 def _approve_pending(batch: ResumeBatch, suppression_ids: list[int], now: datetime) -> None:
@@ -434,9 +439,8 @@ def _undo_chunk(batch: ResumeBatch) -> bool:
             )
         )
     if again:
-        created = bulk_create_with_history(
-            again, Suppression, default_user=actor, default_change_reason=why, default_date=now
-        )
+        # Plain INSERTs (no signals, no history per object): the history rows are copied below.
+        created = Suppression.objects.bulk_create(again, batch_size=1000)
         by_address = {s.address_id: s for s in created}
         if any(s.pk is None for s in created):  # a database that returns no ids
             by_address = {
@@ -445,38 +449,38 @@ def _undo_chunk(batch: ResumeBatch) -> bool:
                     address_id__in=list(by_address), lifted_at__isnull=True
                 )
             }
-        addresses = list(EmailAddress.objects.filter(pk__in=list(by_address)))
-        for address in addresses:
-            address.probation_until = None
-        bulk_update_with_history(
-            addresses,
-            EmailAddress,
-            ["probation_until"],
-            default_user=actor,
-            default_change_reason=f"probation ended: {why}"[:10000],
-            default_date=now,
+        copy_to_history(
+            Suppression,
+            [s.pk for s in by_address.values()],
+            user_id=actor.pk,
+            reason=why,
+            at=now,
+            kind="+",
         )
-        undone = [i for i in items if i.address_id in by_address]
-        for item in undone:
-            item.state, item.resuppression = State.RESUPPRESSED, by_address[item.address_id]
-        ResumeBatchItem.objects.bulk_update(undone, ["state", "resuppression"])
-    if kept:
-        ResumeBatchItem.objects.bulk_update(kept, ["state", "why"])
+        update_with_history(
+            EmailAddress,
+            list(by_address),
+            {"probation_until": None},
+            user_id=actor.pk,
+            reason=f"probation ended: {why}",
+            at=now,
+        )
+        ResumeBatchItem.objects.filter(
+            pk__in=[i.pk for i in items if i.address_id in by_address]
+        ).update(
+            state=State.RESUPPRESSED,
+            resuppression_id=Subquery(
+                Suppression.objects.filter(
+                    address_id=OuterRef("address_id"), lifted_at__isnull=True
+                ).values("pk")[:1]
+            ),
+        )
+    _set_state(kept, State.KEPT)
     batch.resuppressed += len(again)
     batch.undo_cursor = items[-1].pk
     ResumeBatch.objects.filter(pk=batch.pk).update(
         resuppressed=batch.resuppressed, undo_cursor=batch.undo_cursor
     )
     if again:
-        _feed(
-            [
-                SuppressionChange(
-                    suppression=by_address[s.address_id],
-                    address_id=s.address_id,
-                    kind=SuppressionChange.Kind.OPENED,
-                    at=now,
-                )
-                for s in again
-            ]
-        )
+        _feed([s.pk for s in by_address.values()], SuppressionChange.Kind.OPENED, now)
     return True
