@@ -3,7 +3,7 @@
     createdb -h 127.0.0.1 -U postgres kwiga_bench_waves
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/kwiga_bench_waves
     .venv/bin/python manage.py migrate --noinput
-    .venv/bin/python bench/resume_batch_bench.py [N]
+    .venv/bin/python bench/resume_batch_bench.py [N [CHUNK]]
 
 Seeds N (default 50,000) addresses suppressed as ``sender_blocked`` at one domain by a wave, with
 SQL (seeding is not what is measured; a rerun seeds a fresh domain), then times ``batch_create``
@@ -26,6 +26,7 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, User  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -59,6 +60,9 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database (see the docstring).")
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
+    if len(sys.argv) > 2:  # a chunk size other than the setting's
+        settings.SUPPRESSION = {**settings.SUPPRESSION, "RESUME_BATCH_CHUNK": int(sys.argv[2])}
+    print(f"chunk size {settings.SUPPRESSION['RESUME_BATCH_CHUNK']}; load average {os.getloadavg()}")
     lead, _ = User.objects.get_or_create(username="bench-lead", defaults={"is_staff": True})
     lead.groups.add(Group.objects.get(name="Support lead"))
     lead = User.objects.get(pk=lead.pk)  # fresh permission cache

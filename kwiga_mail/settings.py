@@ -262,7 +262,7 @@ SUPPRESSION: dict[str, Any] = {
     "INCIDENT_REPEAT_DAYS": int(os.environ.get("SUPPRESSION_INCIDENT_REPEAT_DAYS", "7")),
     "INCIDENT_STREAMS": env_list("SUPPRESSION_INCIDENT_STREAMS") or ["campaign", "automation"],
     "RESUME_BATCH_UNDO_DAYS": int(os.environ.get("SUPPRESSION_RESUME_BATCH_UNDO_DAYS", "7")),
-    "RESUME_BATCH_CHUNK": 1000,
+    "RESUME_BATCH_CHUNK": 2500,
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {

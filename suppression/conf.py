@@ -41,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
     # Undoing a wave: how long a resume batch may be undone, and how many addresses a chunk
     # (one transaction) resumes.
     "RESUME_BATCH_UNDO_DAYS": 7,
-    "RESUME_BATCH_CHUNK": 1000,
+    "RESUME_BATCH_CHUNK": 2500,
 }
 
 POSITIVE_INTEGERS = (
