@@ -62,7 +62,9 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
     if len(sys.argv) > 2:  # a chunk size other than the setting's
         settings.SUPPRESSION = {**settings.SUPPRESSION, "RESUME_BATCH_CHUNK": int(sys.argv[2])}
-    print(f"chunk size {settings.SUPPRESSION['RESUME_BATCH_CHUNK']}; load average {os.getloadavg()}")
+    print(
+        f"chunk size {settings.SUPPRESSION['RESUME_BATCH_CHUNK']}; load average {os.getloadavg()}"
+    )
     lead, _ = User.objects.get_or_create(username="bench-lead", defaults={"is_staff": True})
     lead.groups.add(Group.objects.get(name="Support lead"))
     lead = User.objects.get(pk=lead.pk)  # fresh permission cache

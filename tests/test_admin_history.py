@@ -15,12 +15,12 @@ from django.utils import timezone
 from suppression import services
 from suppression.models import ApiClient, Incident, ReinstatementRequest, Suppression
 from suppression.selectors import is_suppressed
+from suppression.services import waves
 from suppression.services.api_clients import (
     api_client_create,
     api_client_revoke,
     api_client_rotate,
 )
-from suppression.services import waves
 from suppression.services.incidents import incident_lift
 from suppression.services.owners import inquiry_answer, inquiry_submit
 from suppression.services.waves import WaveCriteria, batch_create

@@ -36,6 +36,11 @@ router = Router(tags=["suppressions"], auth=check_scope)
 CHECK_MAX_BYTES = 24 * 1024 * 1024
 MAX_CURSOR = 2**63 - 1
 REFUSALS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut}
+STREAM_QUERY = Query(
+    None,
+    description="The message's stream: a domain pause covers some streams only (system mail "
+    "usually goes). Without it, every pause applies.",
+)
 
 
 @router.get(
@@ -189,11 +194,7 @@ def status(
         description="The address, percent-encoded. Addresses with a slash or a space (legal but "
         "rare) cannot travel in a path: check them with POST /suppressions/check.",
     ),
-    stream: StreamName | None = Query(
-        None,
-        description="The message's stream: a domain pause covers some streams only (system "
-        "mail usually goes). Without it, every pause applies.",
-    ),
+    stream: StreamName | None = STREAM_QUERY,
 ) -> HttpResponse:
     normalized, why = normalized_or_why(address)
     if normalized is None:

@@ -197,12 +197,16 @@ class ResumeBatchItem(models.Model):
 
     State = ItemState
 
-    batch = models.ForeignKey(ResumeBatch, on_delete=models.PROTECT, related_name="items")
+    # Tens of thousands of rows per batch, each written twice: no index beyond those below
+    # (the unique (batch, suppression) one serves the batch's lookups; nothing is ever deleted).
+    batch = models.ForeignKey(
+        ResumeBatch, on_delete=models.PROTECT, related_name="items", db_index=False
+    )
     suppression = models.ForeignKey(
-        "suppression.Suppression", on_delete=models.PROTECT, related_name="+"
+        "suppression.Suppression", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     address = models.ForeignKey(
-        "suppression.EmailAddress", on_delete=models.PROTECT, related_name="+"
+        "suppression.EmailAddress", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     state = models.CharField(max_length=12, choices=ItemState.choices, default="selected")
     why = models.CharField(max_length=200, blank=True, help_text="Why it was left out.")
@@ -212,6 +216,7 @@ class ResumeBatchItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         help_text="The suppression the undo opened again.",
     )
 

@@ -225,6 +225,21 @@ def test_incident_history_is_append_only() -> None:
 
     for name in ("a", "b", "c"):
         refuse(f"{name}@contoso.com")
-    with pytest.raises((IntegrityError, InternalError, OperationalError)):
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE suppression_historicalincident SET organisation = 'x'")
+    with (
+        pytest.raises((IntegrityError, InternalError, OperationalError)),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE suppression_historicalincident SET organisation = 'x'")
+
+
+def test_settings_checks_refuse_unknown_streams_and_a_maximum_below_the_first(settings) -> None:
+    from suppression.checks import check_suppression_settings
+
+    settings.SUPPRESSION = {
+        **settings.SUPPRESSION,
+        "INCIDENT_STREAMS": ["campaign", "newsletter"],
+        "INCIDENT_PAUSE_MINUTES": 120,
+        "INCIDENT_PAUSE_MAX_MINUTES": 60,
+    }
+    ids = {error.id for error in check_suppression_settings()}
+    assert {"suppression.E040", "suppression.E041"} <= ids

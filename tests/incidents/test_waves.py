@@ -176,9 +176,11 @@ def test_undo_is_refused_after_the_window(lead) -> None:
     blocked(1)
     batch = batch_create(criteria=WaveCriteria(), actor=lead, note="wave")
     waves.run(batch.pk)
-    with time_machine.travel(timezone.now() + timedelta(days=8)):
-        with pytest.raises(errors.UndoWindowClosed):
-            batch_undo(batch=batch, actor=lead, note="too late")
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=8)),
+        pytest.raises(errors.UndoWindowClosed),
+    ):
+        batch_undo(batch=batch, actor=lead, note="too late")
 
 
 def test_only_a_lead_runs_a_batch_and_says_why(agent, lead) -> None:

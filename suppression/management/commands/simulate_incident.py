@@ -70,9 +70,10 @@ class Command(BaseCommand):
         incident = Incident.objects.filter(lifted_at__isnull=True, domains__domain=domain).first()
         if incident is None:
             raise CommandError("No incident opened: is the threshold reached? (see settings)")
+        domains = ", ".join(incident.domains.values_list("domain", flat=True))
         self.stdout.write(
             f"{threshold} refusals recorded: incident #{incident.pk} pauses "
-            f"{incident.organisation} ({', '.join(incident.domains.values_list('domain', flat=True))}) "
+            f"{incident.organisation} ({domains}) "
             f"for {', '.join(incident.streams)} until {incident.until:%Y-%m-%d %H:%M} UTC"
         )
         probe = f"someone@{domain}"
