@@ -32,7 +32,9 @@ def is_suppressed(email: str) -> bool:
     return Suppression.objects.filter(address__address=address, lifted_at__isnull=True).exists()
 
 
-def suppressed_among(emails: Iterable[str]) -> tuple[dict[str, OpenSuppression], dict[str, str]]:
+def suppressed_among(
+    emails: Iterable[str],
+) -> tuple[dict[str, OpenSuppression | DomainPause], dict[str, str]]:
     """Which of ``emails`` are suppressed, in one query, keyed by the address as given.
 
     Returns (suppressed, invalid): invalid inputs map to why they are not addresses.

@@ -176,7 +176,7 @@ def may_run_batches(request: HttpRequest) -> bool:
 class ResumeBatchItemInline(admin.TabularInline):
     model = ResumeBatchItem
     fields = ["address", "suppression", "state", "why", "resuppression"]
-    readonly_fields = fields
+    readonly_fields = ["address", "suppression", "state", "why", "resuppression"]
     extra = 0
     can_delete = False
     max_num = 0

@@ -119,6 +119,7 @@ def batch_create(*, criteria: WaveCriteria, actor: Actor, note: str) -> ResumeBa
     if not note or not note.strip():
         raise NoteRequired("Say why these addresses may be mailed again.")
     with transaction.atomic():
+        assert isinstance(actor, User)  # require_perm refused anyone else
         batch = ResumeBatch(created_by=actor, note=note.strip(), criteria=criteria.as_json())
         audited_save(batch, actor=actor, why=f"resume batch created: {note.strip()}")
         sql, params = (
@@ -287,7 +288,8 @@ def _resume_chunk(batch: ResumeBatch) -> bool:
     for address_id, lifted_at in Suppression.objects.filter(
         address_id__in=address_ids, lifted_at__isnull=False
     ).values_list("address_id", "lifted_at"):
-        lifts[address_id].append(lifted_at)
+        if lifted_at is not None:
+            lifts[address_id].append(lifted_at)
     hard: dict[int, list[datetime]] = defaultdict(list)
     if lifts:
         earliest = min(min(v) for v in lifts.values())
