@@ -290,6 +290,7 @@ class ResumeBatchAdmin(ReadOnlyHistoryAdmin):
             "form": form,
             "note_form": note_form,
             "preview": preview,
+            "reason_labels": dict(ReasonChoices.choices),
         }
         return TemplateResponse(request, "admin/suppression/resumebatch/wave.html", context)
 
