@@ -279,6 +279,18 @@ SUPPRESSION: dict[str, Any] = {
     ),
     "CONSOLE_DNS_TIMEOUT_SECONDS": float(os.environ.get("SUPPRESSION_CONSOLE_DNS_TIMEOUT", "1.5")),
     "CONSOLE_DNS_CACHE_SECONDS": int(os.environ.get("SUPPRESSION_CONSOLE_DNS_CACHE", "300")),
+    # Incidents: refusals of the platform from one receiving organisation within a window pause
+    # it; the pause lifts by itself after a back-off that doubles on repeats, up to a maximum.
+    "INCIDENT_THRESHOLD": int(os.environ.get("SUPPRESSION_INCIDENT_THRESHOLD", "20")),
+    "INCIDENT_WINDOW_MINUTES": int(os.environ.get("SUPPRESSION_INCIDENT_WINDOW_MINUTES", "10")),
+    "INCIDENT_PAUSE_MINUTES": int(os.environ.get("SUPPRESSION_INCIDENT_PAUSE_MINUTES", "60")),
+    "INCIDENT_PAUSE_MAX_MINUTES": int(
+        os.environ.get("SUPPRESSION_INCIDENT_PAUSE_MAX_MINUTES", "1440")
+    ),
+    "INCIDENT_REPEAT_DAYS": int(os.environ.get("SUPPRESSION_INCIDENT_REPEAT_DAYS", "7")),
+    "INCIDENT_STREAMS": env_list("SUPPRESSION_INCIDENT_STREAMS") or ["campaign", "automation"],
+    "RESUME_BATCH_UNDO_DAYS": int(os.environ.get("SUPPRESSION_RESUME_BATCH_UNDO_DAYS", "7")),
+    "RESUME_BATCH_CHUNK": 2500,
 }
 # Background jobs (suppression/jobs.py) go to Celery through this broker when it is set (e.g.
 # redis://127.0.0.1:6379/0); without one they run on a thread of the web process.

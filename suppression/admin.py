@@ -301,6 +301,7 @@ class UnparsedMessageAdmin(LargeTableMixin, admin.ModelAdmin):
 from . import adminliveness as _adminliveness  # noqa: E402, F401  (source liveness)
 from . import adminusers as _adminusers  # noqa: E402, F401  (users and roles)
 from .api import admin as _api_admin  # noqa: E402, F401  (registers ApiClientAdmin)
+from .incidents import admin as _incidents_admin  # noqa: E402, F401  (incidents, resume batches)
 from .listcheck import admin as _listcheck_admin  # noqa: E402, F401  (registers ListCheckAdmin)
 from .portal import admin as _portal_admin  # noqa: E402, F401  (registers AddressInquiryAdmin)
 from .signin import admin as _signin_admin  # noqa: E402, F401  (replaces axes' attempts admin)

@@ -54,6 +54,7 @@ def check_suppression_settings(app_configs: Any = None, **kwargs: Any) -> list[C
         )
     errors += _check_deadlines(configured)
     errors += _check_list_check(configured)
+    errors += _check_incidents(configured)
     return errors
 
 
@@ -142,6 +143,35 @@ def _check_deadlines(configured: dict[str, Any]) -> list[CheckMessage]:
                 f"SUPPRESSION['DB_APP_ROLE'] (DATABASE_APP_ROLE) must be a PostgreSQL role name "
                 f"in lower case, not {role!r}.",
                 id="suppression.E033",
+            )
+        )
+    return errors
+
+
+def _check_incidents(configured: dict[str, Any]) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    streams = configured.get("INCIDENT_STREAMS", DEFAULTS["INCIDENT_STREAMS"])
+    known = {"campaign", "automation", "system"}
+    if (
+        not isinstance(streams, list | tuple)
+        or not streams
+        or not all(isinstance(s, str) and s in known for s in streams)
+    ):
+        errors.append(
+            Error(
+                f"SUPPRESSION['INCIDENT_STREAMS'] must list streams among {sorted(known)}, "
+                f"not {streams!r}.",
+                id="suppression.E042",
+            )
+        )
+    base = configured.get("INCIDENT_PAUSE_MINUTES", DEFAULTS["INCIDENT_PAUSE_MINUTES"])
+    top = configured.get("INCIDENT_PAUSE_MAX_MINUTES", DEFAULTS["INCIDENT_PAUSE_MAX_MINUTES"])
+    if isinstance(base, int) and isinstance(top, int) and top < base:
+        errors.append(
+            Error(
+                "SUPPRESSION['INCIDENT_PAUSE_MAX_MINUTES'] must be at least "
+                "INCIDENT_PAUSE_MINUTES.",
+                id="suppression.E043",
             )
         )
     return errors

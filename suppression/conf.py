@@ -46,6 +46,18 @@ DEFAULTS: dict[str, Any] = {
     "CONSOLE_DNS_TIMEOUT_SECONDS": 1.5,
     "CONSOLE_DNS_CACHE_SECONDS": 300,
     "CASE_TIMELINE_PAGE_SIZE": 50,
+    # Incidents (docs/design.md): sender_reputation refusals from one receiving organisation
+    # that pause it, the back-off before the pause lifts by itself, and the streams it covers.
+    "INCIDENT_THRESHOLD": 20,
+    "INCIDENT_WINDOW_MINUTES": 10,
+    "INCIDENT_PAUSE_MINUTES": 60,
+    "INCIDENT_PAUSE_MAX_MINUTES": 24 * 60,
+    "INCIDENT_REPEAT_DAYS": 7,
+    "INCIDENT_STREAMS": ["campaign", "automation"],
+    # Undoing a wave: how long a resume batch may be undone, and how many addresses a chunk
+    # (one transaction) resumes.
+    "RESUME_BATCH_UNDO_DAYS": 7,
+    "RESUME_BATCH_CHUNK": 2500,
 }
 
 POSITIVE_INTEGERS = (
@@ -73,6 +85,13 @@ POSITIVE_INTEGERS = (
     "RAW_MESSAGE_RETENTION_DAYS",
     "CONSOLE_DNS_CACHE_SECONDS",
     "CASE_TIMELINE_PAGE_SIZE",
+    "INCIDENT_THRESHOLD",
+    "INCIDENT_WINDOW_MINUTES",
+    "INCIDENT_PAUSE_MINUTES",
+    "INCIDENT_PAUSE_MAX_MINUTES",
+    "INCIDENT_REPEAT_DAYS",
+    "RESUME_BATCH_UNDO_DAYS",
+    "RESUME_BATCH_CHUNK",
 )
 
 

@@ -155,3 +155,21 @@ class InvalidBounce(SuppressionError):
             "Invalid bounce: " + "; ".join(f"{name}: {why}" for name, why in field_errors.items())
         )
         self.field_errors = field_errors
+
+
+class AlreadyLifted(SuppressionError):
+    """This pause was already lifted."""
+
+    code = "already_lifted"
+
+
+class UndoWindowClosed(SuppressionError):
+    """This batch can no longer be undone."""
+
+    code = "undo_window_closed"
+
+
+class NothingSelected(SuppressionError):
+    """The selection matches no open suppression."""
+
+    code = "nothing_selected"

@@ -75,6 +75,12 @@ class RequestStatus(models.TextChoices):
 class ChangeKind(models.TextChoices):
     OPENED = "opened", "Opened"
     LIFTED = "lifted", "Lifted"
+    # Domain-level rows: an incident paused or lifted a whole recipient domain (docs/api.md).
+    DOMAIN_PAUSED = "domain_paused", "Domain paused"
+    DOMAIN_LIFTED = "domain_lifted", "Domain pause lifted"
+
+
+DOMAIN_KINDS = [ChangeKind.DOMAIN_PAUSED, ChangeKind.DOMAIN_LIFTED]
 
 
 def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
@@ -363,13 +369,25 @@ class ReinstatementRequest(models.Model):
 
 
 class SuppressionChange(models.Model):
-    """Append-only feed of suppressions opened and lifted, in commit order (the API's cursor)."""
+    """Append-only feed of suppressions opened and lifted, in commit order (the API's cursor).
+
+    Address rows name a suppression; domain rows (an incident's pause or lift) name a domain and
+    the incident instead.
+    """
 
     Kind = ChangeKind
 
-    suppression = models.ForeignKey(Suppression, on_delete=models.PROTECT, related_name="changes")
-    address = models.ForeignKey(EmailAddress, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=10, choices=ChangeKind.choices)
+    suppression = models.ForeignKey(
+        Suppression, null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
+    )
+    address = models.ForeignKey(
+        EmailAddress, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    domain = models.CharField(max_length=255, blank=True)
+    incident = models.ForeignKey(
+        "suppression.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -378,10 +396,23 @@ class SuppressionChange(models.Model):
             models.CheckConstraint(
                 condition=_in_choices("kind", ChangeKind), name="change_kind_valid"
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=DOMAIN_KINDS)
+                    & Q(incident__isnull=False, suppression__isnull=True, address__isnull=True)
+                    & ~Q(domain="")
+                )
+                | (
+                    ~Q(kind__in=DOMAIN_KINDS)
+                    & Q(suppression__isnull=False, address__isnull=False, incident__isnull=True)
+                    & Q(domain="")
+                ),
+                name="change_names_address_or_domain",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.address_id} {self.kind}"
+        return f"#{self.pk} {self.address_id or self.domain} {self.kind}"
 
 
 class ApiClient(models.Model):
@@ -508,6 +539,13 @@ register(
     records_class=_UserHistory,
     m2m_fields=["groups"],
     excluded_fields=["password", "last_login"],
+)
+from .incidents.models import (  # noqa: E402, F401  (incident and resume-batch tables)
+    Incident,
+    PausedDomain,
+    ReputationRefusal,
+    ResumeBatch,
+    ResumeBatchItem,
 )
 from .listcheck.models import ListCheck  # noqa: E402, F401  (list-check table)
 from .portal.models import AddressInquiry, OwnerProfile  # noqa: E402, F401  (portal tables)

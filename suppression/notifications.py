@@ -20,7 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .conf import setting
-from .models import AddressInquiry, OwnerProfile, ReinstatementRequest, School
+from .models import AddressInquiry, Incident, OwnerProfile, ReinstatementRequest, School
 
 logger = logging.getLogger(__name__)
 
@@ -133,3 +133,19 @@ def notify_owner_invited(user_id: int, school_id: int) -> None:
         "days": setting("INVITATION_DAYS"),
     }
     send("owner_invited", context, [user.email], language=owner_language(user))
+
+
+def notify_support_incident_opened(incident_id: int) -> None:
+    """Tell the support team a receiving organisation refuses the platform and is paused."""
+    incident = Incident.objects.filter(pk=incident_id).first()
+    to = _support()
+    if incident is None or not to:
+        return
+    link = site_url(reverse("admin:suppression_incident_change", args=[incident.pk]))
+    domains = list(incident.domains.values_list("domain", flat=True)[:50])
+    send(
+        "support_incident_opened",
+        {"incident": incident, "domains": domains, "link": link},
+        to,
+        language="en",
+    )

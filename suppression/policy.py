@@ -360,3 +360,63 @@ def owner_may_ask_to_resume(*, reason: str, bounce_type: str) -> bool:
 def daily_limit_reached(*, today: int, limit: int) -> bool:
     """An owner who filed ``today`` requests and questions may file no more above ``limit``."""
     return today >= limit
+
+
+# --- Incidents and waves ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentLimits:
+    threshold: int
+    window: timedelta
+    pause: timedelta
+    pause_max: timedelta
+    repeat_window: timedelta
+    streams: tuple[str, ...]
+
+
+def incident_limits() -> IncidentLimits:
+    return IncidentLimits(
+        threshold=setting("INCIDENT_THRESHOLD"),
+        window=timedelta(minutes=setting("INCIDENT_WINDOW_MINUTES")),
+        pause=timedelta(minutes=setting("INCIDENT_PAUSE_MINUTES")),
+        pause_max=timedelta(minutes=setting("INCIDENT_PAUSE_MAX_MINUTES")),
+        repeat_window=timedelta(days=setting("INCIDENT_REPEAT_DAYS")),
+        streams=tuple(setting("INCIDENT_STREAMS")),
+    )
+
+
+def incident_pause(repeat: int, lim: IncidentLimits) -> timedelta:
+    """The back-off: the base pause, doubled for each earlier incident in the repeat window."""
+    if repeat >= 32:  # 2**32 base pauses is past any maximum; avoid a huge timedelta
+        return lim.pause_max
+    return min(lim.pause * (2**repeat), lim.pause_max)
+
+
+def stream_paused(stream: str | None, streams: Iterable[str]) -> bool:
+    """Whether a pause over ``streams`` stops a message of ``stream``.
+
+    A caller that names no stream is told about every pause: it cannot be a system message the
+    pause would let through unless it says so.
+    """
+    return not stream or stream in streams
+
+
+def wave_left_out_why(facts: GuardFacts, lim: Limits) -> str:
+    """Why a resume batch must leave this address out, or "" to resume it.
+
+    The guards a request faces, minus the owner's explanation (the batch's note stands for it):
+    any guard a lead must override with a reason of its own for this address, and a
+    ``domain_unknown`` episode, whose domain check belongs to a request of its own.
+    """
+    if Reason.DOMAIN_UNKNOWN in facts.episode_reasons:
+        return "non-existent domain: resume it through a request, which checks the domain"
+    for outcome in evaluate_guards(facts, lim):
+        if outcome.passed:
+            continue
+        if outcome.code == "new_bounce":
+            return "bounced again since the batch was created"
+        if outcome.needs_lead:
+            return f"needs a lead's own reason: {outcome.detail or outcome.label}"[:200]
+        return f"{outcome.label}: {outcome.detail}"[:200]
+    return ""

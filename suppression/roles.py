@@ -31,6 +31,13 @@ VIEW_MODELS = [
     "historicaladdressinquiry",
     "sourceliveness",
     "listcheck",
+    "incident",
+    "historicalincident",
+    "pauseddomain",
+    "reputationrefusal",
+    "resumebatch",
+    "historicalresumebatch",
+    "resumebatchitem",
 ]
 VIEW_ALL = [f"suppression.view_{model}" for model in VIEW_MODELS]
 SIGNIN_VIEW = ["axes.view_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog"]
@@ -47,6 +54,8 @@ AGENT = [
 LEAD = [
     *AGENT,
     "suppression.override_guards",
+    "suppression.lift_incident",
+    "suppression.run_resumebatch",
     "suppression.add_school",
     "suppression.change_school",
     "suppression.add_schoolmembership",

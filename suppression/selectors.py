@@ -20,11 +20,14 @@ from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
+from . import policy
 from .addresses import _PLAIN, fast_normalize, normalize_email
 from .exceptions import InvalidEmailAddress
-from .models import Suppression
+from .models import Incident, PausedDomain, Suppression
 
 
 def is_suppressed(email: str) -> bool:
@@ -200,25 +203,39 @@ WHERE w.value <> ''
 
 # The changes feed, a keyset page; times as the text the API sends, like _CHECK_SQL.
 _CHANGES_SQL = f"""
-SELECT c.id, c.kind, {_JSON_TIME_SQL.format(column="c.at")}, a.address, s.reason, s.bounce_type
+SELECT c.id, c.kind, {_JSON_TIME_SQL.format(column="c.at")}, a.address, s.reason, s.bounce_type,
+       c.domain, c.incident_id, {_JSON_TIME_SQL.format(column="i.until")}, i.streams
 FROM suppression_suppressionchange c
-JOIN suppression_emailaddress a ON a.id = c.address_id
-JOIN suppression_suppression s ON s.id = c.suppression_id
+LEFT JOIN suppression_emailaddress a ON a.id = c.address_id
+LEFT JOIN suppression_suppression s ON s.id = c.suppression_id
+LEFT JOIN suppression_incident i ON i.id = c.incident_id
 WHERE c.id > %s ORDER BY c.id LIMIT %s
 """
 
 
-def changes_after(cursor: int, limit: int) -> list[tuple[int, str, str, str, str, str]]:
-    """Up to ``limit`` changes after ``cursor``, oldest first: (id, kind, at as JSON text,
-    address, reason, type), in one keyset query."""
+def changes_after(cursor: int, limit: int) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` changes after ``cursor``, oldest first, in one keyset query: (id, kind, at,
+    address, reason, type, domain, incident id, until, streams), times as JSON text. Address rows
+    have no incident; domain rows (an incident's pause or lift) have no address."""
     with connection.cursor() as db:
         if connection.vendor == "postgresql":
             db.execute(_CHANGES_SQL, [cursor, limit])
             return db.fetchall()
-        db.execute(
-            _CHANGES_SQL.replace(_JSON_TIME_SQL.format(column="c.at"), "c.at"), [cursor, limit]
-        )
-        return [(pk, kind, json_time(at), *rest) for pk, kind, at, *rest in db.fetchall()]
+        sql = _CHANGES_SQL
+        for column in ("c.at", "i.until"):
+            sql = sql.replace(_JSON_TIME_SQL.format(column=column), column)
+        db.execute(sql, [cursor, limit])
+        return [
+            (
+                pk,
+                kind,
+                json_time(at),
+                *rest,
+                until and json_time(until),
+                json.loads(streams) if isinstance(streams, str) else streams,
+            )
+            for pk, kind, at, *rest, until, streams in db.fetchall()
+        ]
 
 
 def json_time(value: datetime | str) -> str:
@@ -242,7 +259,7 @@ class CheckResult:
 
     emails: list[str]  # the inputs as given
     normalized: list[str]  # the same positions: the normalized address, "" for an invalid input
-    suppressed: dict[str, dict[str, str]]
+    suppressed: dict[str, dict[str, Any]]
     invalid: dict[str, str]  # the input as given → why it is not an address
 
     @property
@@ -255,7 +272,7 @@ class CheckResult:
         return ((given, address) for given, address in pairs if address)
 
 
-def check_many(emails: list[str]) -> CheckResult:
+def check_many(emails: list[str], stream: str | None = None) -> CheckResult:
     """Which of ``emails`` may not be mailed, keyed by the address as given, in one query."""
     fast = normalize_many(emails)
     invalid: dict[str, str] = {}
@@ -282,7 +299,7 @@ def check_many(emails: list[str]) -> CheckResult:
             else:
                 cursor.execute(_CHECK_SQL_SQLITE, [json.dumps(normalized)])
                 rows = [(*row[:4], json_time(row[4])) for row in cursor.fetchall()]
-    return CheckResult(
+    result = CheckResult(
         emails=emails,
         normalized=normalized,
         suppressed={
@@ -291,6 +308,38 @@ def check_many(emails: list[str]) -> CheckResult:
         },
         invalid=invalid,
     )
+    add_domain_pauses(result, stream)
+    return result
+
+
+def add_domain_pauses(result: CheckResult, stream: str | None = None) -> None:
+    """Answer the inputs at a domain an open incident pauses for ``stream`` (one small query).
+
+    An address's own suppression says more, so it is kept where there is one.
+    """
+    paused = paused_domains(stream)
+    if not paused:
+        return
+    for given, address in result.valid():
+        if given in result.suppressed:
+            continue
+        pause = paused.get(address.rpartition("@")[2])
+        if pause is not None:
+            result.suppressed[given] = pause_answer(address, pause)
+
+
+def pause_answer(address: str, pause: DomainPause) -> dict[str, Any]:
+    """What the gate says of an address at a paused domain: which incident, and until when."""
+    return {
+        "address": address,
+        "reason": DOMAIN_PAUSED,
+        "type": None,
+        "since": json_time(pause.since),
+        "incident": pause.incident_id,
+        "domain": pause.domain,
+        "until": json_time(pause.until),
+        "streams": list(pause.streams),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,4 +379,93 @@ def source_liveness(*, now: datetime | None = None) -> list[SourceStatus]:
     return sorted(
         statuses,
         key=lambda s: (not s.silent, s.last_delivered_at is None, s.last_delivered_at or far_past),
+    )
+
+
+# --- Incidents: domains paused because their organisation refuses the platform ---------------
+
+DOMAIN_PAUSED = "domain_paused"  # the reason the gate gives for an address at a paused domain
+
+
+@dataclass(frozen=True, slots=True)
+class DomainPause:
+    """An address the gate answers ``suppressed`` for because its domain is paused."""
+
+    address: str
+    domain: str
+    incident_id: int
+    organisation: str
+    since: datetime
+    until: datetime
+    streams: tuple[str, ...]
+    reason: str = DOMAIN_PAUSED
+    bounce_type: str | None = None
+
+
+def paused_domains(
+    stream: str | None = None, now: datetime | None = None
+) -> dict[str, DomainPause]:
+    """Every recipient domain an open incident pauses for ``stream`` now, in one query.
+
+    A pause past its ``until`` no longer counts, whether or not the lift job has recorded its end.
+    ``address`` is empty here: ``domain_pauses_for`` fills it in per address.
+    """
+    now = now or timezone.now()
+    rows = (
+        PausedDomain.objects.filter(incident__lifted_at__isnull=True, incident__until__gt=now)
+        .order_by("incident__until")
+        .values_list(
+            "domain",
+            "incident_id",
+            "incident__organisation",
+            "incident__opened_at",
+            "incident__until",
+            "incident__streams",
+        )
+    )
+    found: dict[str, DomainPause] = {}
+    for domain, incident_id, organisation, since, until, streams in rows:
+        if policy.stream_paused(stream, streams):
+            found[domain] = DomainPause(
+                "", domain, incident_id, organisation, since, until, tuple(streams)
+            )
+    return found
+
+
+def domain_pauses_for(
+    addresses: Iterable[str], stream: str | None = None, now: datetime | None = None
+) -> dict[str, DomainPause]:
+    """The pause of each normalized address whose domain is paused for ``stream``."""
+    paused = paused_domains(stream, now)
+    if not paused:
+        return {}
+    found = {}
+    for address in addresses:
+        pause = paused.get(address.rpartition("@")[2])
+        if pause is not None:
+            found[address] = DomainPause(address, *[getattr(pause, f) for f in _PAUSE_FIELDS])
+    return found
+
+
+_PAUSE_FIELDS = ("domain", "incident_id", "organisation", "since", "until", "streams")
+
+
+def open_incidents() -> QuerySet[Incident]:
+    """Open incidents, newest first, for the dashboard's reputation alarm and the console."""
+    return (
+        Incident.objects.filter(lifted_at__isnull=True)
+        .order_by("-opened_at")
+        .prefetch_related("domains")
+    )
+
+
+def incident_for_domain(domain: str, now: datetime | None = None) -> Incident | None:
+    """The open incident pausing ``domain`` now, if any (the case page's "domain paused" line)."""
+    now = now or timezone.now()
+    return (
+        Incident.objects.filter(
+            lifted_at__isnull=True, until__gt=now, domains__domain=domain.lower()
+        )
+        .order_by("-until")
+        .first()
     )

@@ -13,18 +13,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from suppression import services
-from suppression.models import ApiClient, ReinstatementRequest, Suppression
+from suppression.models import ApiClient, Incident, ReinstatementRequest, Suppression
 from suppression.selectors import is_suppressed
+from suppression.services import waves
 from suppression.services.api_clients import (
     api_client_create,
     api_client_revoke,
     api_client_rotate,
 )
+from suppression.services.incidents import incident_lift
 from suppression.services.owners import inquiry_answer, inquiry_submit
+from suppression.services.waves import WaveCriteria, batch_create
 from suppression.taxonomy import Reason
 
 from .adminhttp import csrf_client, form_values, get_then_post, snapshot
-from .factories import bounce, owner_of
+from .factories import bounce, owner_of, user_in_role
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +41,8 @@ HISTORY_ADMINS = [
     "suppression.school",
     "suppression.apiclient",
     "suppression.addressinquiry",
+    "suppression.incident",
+    "suppression.resumebatch",
     "auth.user",
 ]
 
@@ -69,7 +74,23 @@ def world(school, agent):
     school.save()
     owner.first_name = "Olga"
     owner.save()
+    lead = user_in_role("lead-h", "Support lead")
+    for i in range(20):
+        services.bounce_record(
+            email=f"u{i}@contoso.example",
+            source="api",
+            dedupe_key=f"history-refusal-{i}",
+            occurred_at=timezone.now(),
+            reason=Reason.SENDER_REPUTATION,
+        )
+    incident = Incident.objects.get()
+    incident_lift(incident=incident, actor=lead, note="Delisted.")
+    bounce("waved@wave.example", Reason.SENDER_BLOCKED, status="5.7.1")
+    batch = batch_create(criteria=WaveCriteria(domain="wave.example"), actor=lead, note="A wave.")
+    waves.run(batch.pk)
     return {
+        "suppression.incident": incident,
+        "suppression.resumebatch": batch,
         "suppression.emailaddress": suppression.address,
         "suppression.suppression": suppression,
         "suppression.reinstatementrequest": request,

@@ -40,15 +40,19 @@ from suppression.models import (
     ApiClient,
     BounceEvent,
     EmailAddress,
+    Incident,
+    ResumeBatch,
     School,
     SourceLiveness,
     Suppression,
     SuppressionChange,
 )
 from suppression.roles import AUDITOR_ROLE, SCHOOL_OWNER, SUPPORT_AGENT, SUPPORT_LEAD
+from suppression.services import waves
 from suppression.services.api_clients import api_client_create, api_client_revoke
 from suppression.services.ingest import unparsed_keep
 from suppression.services.owners import inquiry_submit
+from suppression.services.waves import WaveCriteria, batch_create
 from suppression.taxonomy import Reason
 
 from .factories import SchoolFactory, UserFactory, bounce, owner_of, user_in_role
@@ -223,6 +227,51 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("suppression_suppression_simple_history@abc",  "GET",  L,      "404",  "404",  "404",  L,      "404"),
     ("suppression_suppression_simple_history@abc",  "POST", L,      N,      N,      N,      L,      N),
     ("suppression_suppression.delete_selected",     "POST", L,      "200",  "200",  "200",  L,      "200"),
+    # Incidents: everyone on staff reads them; a lead lifts a pause early, with a note.
+    ("suppression_incident_changelist",             "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_incident_changelist",             "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_incident_add",                    "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_incident_add",                    "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_incident_change",                 "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_incident_change",                 "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_incident_delete",                 "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_incident_delete",                 "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_incident_history",                "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_incident_history",                "POST", L,      "405",  "405",  "405",  L,      "405"),
+    ("suppression_incident_legacy",                 "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_incident_legacy",                 "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_incident_simple_history",         "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_incident_simple_history",         "POST", L,      V,      V,      V,      L,      V),
+    ("suppression_incident_simple_history@abc",     "GET",  L,      "404",  "404",  "404",  L,      "404"),
+    ("suppression_incident_simple_history@abc",     "POST", L,      N,      N,      N,      L,      N),
+    ("suppression_incident.delete_selected",        "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_incident_lift",                   "GET",  L,      "403",  "200",  "403",  L,      "200"),
+    ("suppression_incident_lift",                   "POST", L,      "403",  "200",  "403",  L,      "200"),
+    ("suppression_incident_lift+lift-note",         "POST", L,      "403",  "302+", "403",  L,      "302+"),
+    # Resume batches (undo a wave): a lead selects, previews, resumes, and may undo.
+    ("suppression_resumebatch_changelist",          "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_resumebatch_changelist",          "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_resumebatch_add",                 "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_resumebatch_add",                 "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_resumebatch_change",              "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_resumebatch_change",              "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_resumebatch_delete",              "GET",  L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_resumebatch_delete",              "POST", L,      "403",  "403",  "403",  L,      "403"),
+    ("suppression_resumebatch_history",             "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_resumebatch_history",             "POST", L,      "405",  "405",  "405",  L,      "405"),
+    ("suppression_resumebatch_legacy",              "GET",  L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_resumebatch_legacy",              "POST", L,      "302",  "302",  "302",  L,      "302"),
+    ("suppression_resumebatch_simple_history",      "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_resumebatch_simple_history",      "POST", L,      V,      V,      V,      L,      V),
+    ("suppression_resumebatch_simple_history@abc",  "GET",  L,      "404",  "404",  "404",  L,      "404"),
+    ("suppression_resumebatch_simple_history@abc",  "POST", L,      N,      N,      N,      L,      N),
+    ("suppression_resumebatch.delete_selected",     "POST", L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_resumebatch_wave",                "GET",  L,      "403",  "200",  "403",  L,      "200"),
+    ("suppression_resumebatch_wave",                "POST", L,      "403",  "200",  "403",  L,      "200"),
+    ("suppression_resumebatch_wave+wave",           "POST", L,      "403",  "302+", "403",  L,      "302+"),
+    ("suppression_resumebatch_undo",                "GET",  L,      "403",  "200",  "403",  L,      "200"),
+    ("suppression_resumebatch_undo",                "POST", L,      "403",  "200",  "403",  L,      "200"),
+    ("suppression_resumebatch_undo+undo-note",      "POST", L,      "403",  "302+", "403",  L,      "302+"),
     ("suppression_bounceevent_changelist",          "GET",  L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_bounceevent_changelist",          "POST", L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_bounceevent_add",                 "GET",  L,      "403",  "403",  "403",  L,      "403"),
@@ -433,6 +482,9 @@ VARIANTS: dict[str, Callable[[], dict[str, Any]]] = {
         **WHY,
     },
     "new-owner": lambda: {"email": "new-owner@example.com"},
+    "lift-note": lambda: {"note": "Delisted by Spamhaus."},
+    "wave": lambda: {"domain": "outlook.example", "note": "A blocklisting wave."},
+    "undo-note": lambda: {"note": "It was the recipients after all."},
     "new-group": lambda: {"name": "Matrix group"},
     "superuser": lambda: {"is_superuser": "on", "is_staff": "on", **WHY},
     "lead-group": lambda: {"groups": _group_ids(SUPPORT_LEAD), **WHY},
@@ -527,7 +579,7 @@ class World:
         if "." in case.key:  # an action: posted to the model's changelist
             return reverse(f"admin:{case.key.split('.')[0]}_changelist")
         if spec.model:
-            if spec.kind in ("changelist", "add", "run", "find"):
+            if spec.kind in ("changelist", "add", "run", "find", "wave"):  # no one object
                 return reverse(f"admin:{spec.key}")
             obj = self.obj(spec.model, "" if case.target == "abc" else case.target)
             if spec.kind == "legacy":
@@ -635,7 +687,27 @@ def build_world() -> World:
     attempt = AccessAttempt.objects.create(
         **seen, get_data="", post_data="", failures_since_start=settings.AXES_FAILURE_LIMIT
     )
+    for i in range(20):  # the default threshold: one incident, pausing outlook.com's customers
+        services.bounce_record(
+            email=f"user{i}@contoso.example",
+            source="api",
+            dedupe_key=f"matrix-refusal-{i}",
+            occurred_at=timezone.now(),
+            reason=Reason.SENDER_REPUTATION,
+            remote_mta="mx1.protection.outlook.com",
+        )
+    bounce("waved@outlook.example", Reason.SENDER_BLOCKED, status="5.7.1", school=school)
+    bounce("waved2@outlook.example", Reason.SENDER_BLOCKED, status="5.7.1", school=school)
+    batch = batch_create(
+        criteria=WaveCriteria(domain="outlook.example"),
+        actor=users["lead"],
+        note="Blocklisted on 1 May",
+    )
+    waves.run(batch.pk)  # both resumed; a third address bounces after, for the wave page
+    bounce("waved3@outlook.example", Reason.SENDER_BLOCKED, status="5.7.1", school=school)
     objects: dict[str, Any] = {
+        "suppression_incident": Incident.objects.get(),
+        "suppression_resumebatch": ResumeBatch.objects.get(pk=batch.pk),
         "suppression_school": school,
         "suppression_emailaddress": address,
         "suppression_emailaddress@sending": EmailAddress.objects.get(address="soft@example.com"),

@@ -245,6 +245,7 @@ def test_suppressed_among_is_one_query_keyed_by_input(django_assert_num_queries)
         "four@example.com",
         "broken",
     ]
+    # the open suppressions, and the paused domains (a handful of rows at most)
     with django_assert_num_queries(1):
         suppressed, invalid = suppressed_among(emails)
     assert set(suppressed) == {"ONE@example.com", "one@example.com", "two@example.com"}

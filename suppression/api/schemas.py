@@ -30,19 +30,31 @@ class ErrorOut(BaseModel):
     )
 
 
-class SuppressionOut(BaseModel):
+DomainPaused = Literal["domain_paused"]
+
+
+class PauseFields(BaseModel):
+    """Set when the address's whole domain is paused by an incident (reason ``domain_paused``)."""
+
+    incident: int | None = Field(None, description="The incident pausing the domain.")
+    domain: str | None = None
+    until: datetime | None = Field(None, description="When the pause lifts by itself.")
+    streams: list[StreamName] | None = Field(None, description="The streams the pause covers.")
+
+
+class SuppressionOut(PauseFields):
     address: str = Field(description="The normalized address.")
-    reason: ReasonName
-    type: TypeName
-    since: datetime = Field(description="When the suppression opened.")
+    reason: ReasonName | DomainPaused
+    type: TypeName | None = Field(description="Empty for a domain pause.")
+    since: datetime = Field(description="When the suppression (or the domain's pause) began.")
 
 
-class AddressStatusOut(BaseModel):
+class AddressStatusOut(PauseFields):
     address: str = Field(description="The address as given.")
     normalized: str
     suppressed: bool = Field(description="True: do not send to this address.")
     since: datetime | None = None
-    reason: ReasonName | None = None
+    reason: ReasonName | DomainPaused | None = None
     type: TypeName | None = None
 
 
@@ -50,6 +62,11 @@ class CheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     emails: list[str] = Field(max_length=MAX_CHECK_EMAILS, examples=[["ann@example.com"]])
+    stream: StreamName | None = Field(
+        None,
+        description="The stream the mail belongs to: a domain pause covers some streams only. "
+        "Without it, every pause applies.",
+    )
 
 
 class CheckOut(BaseModel):
@@ -66,7 +83,7 @@ class CheckCompactOut(BaseModel):
     """``?form=compact``: the same keys, each with its reason only."""
 
     checked: int = Field(description="How many inputs were checked.")
-    suppressed: dict[str, ReasonName] = Field(
+    suppressed: dict[str, ReasonName | DomainPaused] = Field(
         description="Inputs that must not be mailed, keyed by the input exactly as given, "
         "each with the reason."
     )
@@ -77,12 +94,18 @@ class CheckCompactOut(BaseModel):
 
 class ChangeOut(BaseModel):
     cursor: str = Field(description="Resume after this change by passing it as ?cursor=.")
-    kind: Literal["opened", "lifted"]
-    address: str
+    kind: Literal["opened", "lifted", "domain_paused", "domain_lifted"]
+    address: str | None = Field(None, description="Set on address changes (opened, lifted).")
+    domain: str | None = Field(None, description="Set on domain changes: the recipient domain.")
+    incident: int | None = Field(None, description="Set on domain changes.")
+    until: datetime | None = Field(None, description="domain_paused: when it lifts by itself.")
+    streams: list[StreamName] | None = Field(None, description="Domain changes: streams covered.")
     at: datetime
-    reason: ReasonName
-    type: TypeName
-    suppressed: bool = Field(description="Whether the address is suppressed after this change.")
+    reason: ReasonName | DomainPaused
+    type: TypeName | None = None
+    suppressed: bool = Field(
+        description="Whether the address (or, on domain changes, the domain) is paused after it."
+    )
 
 
 class ChangesOut(BaseModel):

@@ -13,7 +13,15 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router
 
 from ..models import SuppressionChange
-from ..selectors import changes_after, check_many, normalized_or_why, open_suppressions
+from ..selectors import (
+    DOMAIN_PAUSED,
+    changes_after,
+    check_many,
+    domain_pauses_for,
+    normalized_or_why,
+    open_suppressions,
+    pause_answer,
+)
 from .auth import check_scope
 from .errors import ApiError, fast_json_response, field_errors_of, read_json
 from .openapi import request_body
@@ -25,6 +33,7 @@ from .schemas import (
     CheckIn,
     CheckOut,
     ErrorOut,
+    StreamName,
 )
 
 router = Router(tags=["suppressions"], auth=check_scope)
@@ -34,6 +43,11 @@ router = Router(tags=["suppressions"], auth=check_scope)
 CHECK_MAX_BYTES = 24 * 1024 * 1024
 MAX_CURSOR = 2**63 - 1
 REFUSALS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut}
+STREAM_QUERY = Query(
+    None,
+    description="The message's stream: a domain pause covers some streams only (system mail "
+    "usually goes). Without it, every pause applies.",
+)
 
 
 @contextmanager
@@ -88,27 +102,56 @@ def changes(
         raise ApiError(400, "invalid_cursor", "The cursor is out of range.", {"cursor": "too big"})
     rows = changes_after(after, limit + 1)
     page = rows[:limit]
-    opened = SuppressionChange.Kind.OPENED.value
     # By hand, like the bulk check: 10,000 changes through the pydantic model cost more than
     # the query; tests/api/test_check_answers.py holds it to the model's answer.
     return fast_json_response(
         {
-            "changes": [
-                {
-                    "cursor": str(pk),
-                    "kind": kind,
-                    "at": at,
-                    "address": address,
-                    "reason": reason,
-                    "type": bounce_type,
-                    "suppressed": kind == opened,
-                }
-                for pk, kind, at, address, reason, bounce_type in page
-            ],
+            "changes": [_change(*row) for row in page],
             "next_cursor": str(page[-1][0]) if page else str(after),
             "has_more": len(rows) > limit,
         }
     )
+
+
+_OPENED = SuppressionChange.Kind.OPENED.value
+_DOMAIN_PAUSED = SuppressionChange.Kind.DOMAIN_PAUSED.value
+
+
+def _change(
+    pk: int,
+    kind: str,
+    at: str,
+    address: str | None,
+    reason: str | None,
+    bounce_type: str | None,
+    domain: str,
+    incident: int | None,
+    until: str | None,
+    streams: list[str] | None,
+) -> dict[str, Any]:
+    if incident is None:
+        return {
+            "cursor": str(pk),
+            "kind": kind,
+            "at": at,
+            "address": address,
+            "reason": reason,
+            "type": bounce_type,
+            "suppressed": kind == _OPENED,
+        }
+    # A whole domain paused or lifted by an incident (docs/api.md): one row, not one per address.
+    paused = kind == _DOMAIN_PAUSED
+    return {
+        "cursor": str(pk),
+        "kind": kind,
+        "at": at,
+        "domain": domain,
+        "incident": incident,
+        "until": until if paused else None,
+        "streams": streams or [],
+        "reason": DOMAIN_PAUSED,
+        "suppressed": paused,
+    }
 
 
 @router.post(
@@ -141,9 +184,9 @@ def check(
             field_errors_of(error),
         ) from None
     with gc_paused():
-        result = check_many(body.emails)
-        # Answers that do not come from the address's own suppression go here, added to
-        # result.suppressed before encoding (see CheckResult), so that both forms carry them.
+        result = check_many(body.emails, stream=body.stream)
+        # check_many adds the answers of paused domains (incidents) to result.suppressed, so
+        # that both forms carry them.
         suppressed: dict[str, Any] = result.suppressed
         if form == "compact":
             suppressed = {given: answer["reason"] for given, answer in suppressed.items()}
@@ -168,13 +211,23 @@ def status(
         description="The address, percent-encoded. Addresses with a slash or a space (legal but "
         "rare) cannot travel in a path: check them with POST /suppressions/check.",
     ),
+    stream: StreamName | None = STREAM_QUERY,
 ) -> dict[str, Any]:
     normalized, why = normalized_or_why(address)
     if normalized is None:
         raise ApiError(400, "invalid_email", f"Not an email address: {why}", {"address": why})
     info = open_suppressions([normalized]).get(normalized)
     if info is None:
-        return {"address": address, "normalized": normalized, "suppressed": False}
+        pause = domain_pauses_for([normalized], stream or None).get(normalized)
+        if pause is None:
+            return {"address": address, "normalized": normalized, "suppressed": False}
+        # The domain-pause fields appear only on a domain pause, as the bulk check writes them.
+        return {
+            "normalized": normalized,
+            **pause_answer(normalized, pause),
+            "address": address,
+            "suppressed": True,
+        }
     return {
         "address": address,
         "normalized": normalized,

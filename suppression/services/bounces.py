@@ -17,6 +17,7 @@ from ..models import BounceEvent, School, Source, Stream, Suppression
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, Reason, bounce_type_for, suppresses_address
 from ..textsafety import clean_line, clean_text
 from .common import Actor, lock_address, lock_open_suppression, suppression_open
+from .incidents import incident_count_refusal
 
 MAX_DEDUPE_KEY = 255
 EARLIEST_OCCURRED = datetime(1970, 1, 1, tzinfo=UTC)
@@ -254,4 +255,6 @@ def _record(
         received_at=received_at,
     )
     event.save()
+    if reason == Reason.SENDER_REPUTATION:
+        incident_count_refusal(event=event, address=address)
     return BounceOutcome(event, created=True, opened=opened, decision=decision)
