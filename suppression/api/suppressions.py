@@ -23,7 +23,7 @@ from ..selectors import (
     pause_answer,
 )
 from .auth import check_scope
-from .errors import ApiError, fast_json_response, field_errors_of, read_json
+from .errors import ApiError, fast_json_response, field_errors_of, json_response, read_json
 from .openapi import request_body
 from .schemas import (
     MAX_CHECK_EMAILS,
@@ -212,27 +212,25 @@ def status(
         "rare) cannot travel in a path: check them with POST /suppressions/check.",
     ),
     stream: StreamName | None = STREAM_QUERY,
-) -> dict[str, Any]:
+) -> HttpResponse:
     normalized, why = normalized_or_why(address)
     if normalized is None:
         raise ApiError(400, "invalid_email", f"Not an email address: {why}", {"address": why})
     info = open_suppressions([normalized]).get(normalized)
-    if info is None:
+    if info is not None:
+        body: dict[str, Any] = {
+            "suppressed": True,
+            "since": info.since,
+            "reason": info.reason,
+            "type": info.bounce_type,
+        }
+    else:
         pause = domain_pauses_for([normalized], stream or None).get(normalized)
         if pause is None:
-            return {"address": address, "normalized": normalized, "suppressed": False}
-        # The domain-pause fields appear only on a domain pause, as the bulk check writes them.
-        return {
-            "normalized": normalized,
-            **pause_answer(normalized, pause),
-            "address": address,
-            "suppressed": True,
-        }
-    return {
-        "address": address,
-        "normalized": normalized,
-        "suppressed": True,
-        "since": info.since,
-        "reason": info.reason,
-        "type": info.bounce_type,
-    }
+            body = {"suppressed": False, "since": None, "reason": None, "type": None}
+        else:
+            # The domain-pause fields appear only on a domain pause, as the bulk check writes them.
+            answer = pause_answer(normalized, pause)
+            del answer["address"]
+            body = {"suppressed": True, **answer}
+    return json_response({"address": address, "normalized": normalized, **body})

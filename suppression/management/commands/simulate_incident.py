@@ -81,7 +81,7 @@ class Command(BaseCommand):
         system = check_many([probe], stream="system").suppressed.get(probe)
         self.stdout.write(
             f"the gate for {probe}: campaign "
-            f"{'paused (' + campaign.reason + ')' if campaign else 'may be mailed'}, system "
+            f"{'paused (' + campaign['reason'] + ')' if campaign else 'may be mailed'}, system "
             f"{'paused' if system else 'may be mailed'}"
         )
         self.stdout.write(f"addresses suppressed by it: {Suppression.objects.count() - before}")
