@@ -11,18 +11,17 @@ chunk's final insert only. A killed worker leaves the cursor at its last committ
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from .. import policy
+from .. import jobs, policy
 from ..conf import setting
 from ..exceptions import NoteRequired, NothingSelected, UndoWindowClosed
 from ..models import (
@@ -171,23 +170,12 @@ def batch_undo(*, batch: ResumeBatch, actor: Actor, note: str) -> ResumeBatch:
 
 
 def batch_enqueue(batch_id: int) -> None:
-    """Run the batch after the commit, off the request. The one piece of queue glue.
-
-    # TODO(merge): ``jobs.enqueue(run, batch_id)`` with ``run`` marked ``@jobs.job`` (jobs.md).
-    """
-
-    def start() -> None:
-        def work() -> None:
-            try:
-                run(batch_id)
-            finally:
-                connections.close_all()
-
-        threading.Thread(target=work, name=f"resume-batch-{batch_id}", daemon=True).start()
-
-    transaction.on_commit(start)
+    """Run the batch after the commit, off the request, on the list check's queue
+    (suppression/jobs.py: Celery when a broker is set, else a thread of this process)."""
+    jobs.enqueue(run, batch_id)
 
 
+@jobs.job
 def run(batch_id: int) -> ResumeBatch:
     """Work through the batch (resume, or undo) chunk by chunk until it is finished.
 
