@@ -52,3 +52,12 @@ class SuppressionConfig(AppConfig):
         # row (a history row per sign-in that records no change).
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(note_last_login, dispatch_uid="suppression.note_last_login")
+
+        from simple_history.signals import post_create_historical_record
+
+        from .console.audit import record as record_audit_entry
+
+        # Every history row, of any model, gets its audit-log entry beside it (console/audit.py).
+        post_create_historical_record.connect(
+            record_audit_entry, dispatch_uid="suppression.audit_entry"
+        )

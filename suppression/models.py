@@ -275,6 +275,12 @@ class BounceEvent(models.Model):
             # The owner portal: "did this school's mail bounce from this address?" as one
             # index-only probe, and a school's addresses as one index-only range.
             models.Index(fields=["school", "address"], name="bounce_school_address_idx"),
+            # The event list's filters, each in time order: a page is the first rows of one
+            # range (console/events.py), never a sort of every match.
+            models.Index(fields=["reason", "-occurred_at"], name="bounce_reason_time_idx"),
+            models.Index(fields=["bounce_type", "-occurred_at"], name="bounce_type_time_idx"),
+            models.Index(fields=["source", "-occurred_at"], name="bounce_source_time_idx"),
+            models.Index(fields=["stream", "-occurred_at"], name="bounce_stream_time_idx"),
         ]
 
     def __str__(self) -> str:
@@ -475,3 +481,4 @@ register(
     excluded_fields=["password", "last_login"],
 )
 from .portal.models import AddressInquiry, OwnerProfile  # noqa: E402, F401  (portal tables)
+from .console.models import AuditEntry, BounceDayCount, RefusalDayCount  # noqa: E402, F401

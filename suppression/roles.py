@@ -29,6 +29,7 @@ VIEW_MODELS = [
     "historicaluser",
     "addressinquiry",
     "historicaladdressinquiry",
+    "auditentry",
 ]
 VIEW_ALL = [f"suppression.view_{model}" for model in VIEW_MODELS]
 SIGNIN_VIEW = ["axes.view_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog"]

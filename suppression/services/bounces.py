@@ -13,6 +13,7 @@ from django.utils import timezone
 from .. import policy
 from ..addresses import normalize_email
 from ..exceptions import InvalidBounce, InvalidEmailAddress
+from ..console import counts
 from ..models import BounceEvent, School, Source, Stream, Suppression
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, Reason, bounce_type_for, suppresses_address
 from ..textsafety import clean_line, clean_text
@@ -254,4 +255,5 @@ def _record(
         received_at=received_at,
     )
     event.save()
+    counts.count_events([event])
     return BounceOutcome(event, created=True, opened=opened, decision=decision)
