@@ -19,6 +19,8 @@ from .adminsupport import (
     SuppressionStateFilter,
     shown_text,
 )
+from .console.views import EventListMixin, RequestQueueMixin
+from .console.views import register as register_console
 from .exceptions import SuppressionError
 from .models import (
     BounceEvent,
@@ -166,7 +168,9 @@ class SuppressionAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
 
 
 @admin.register(BounceEvent)
-class BounceEventAdmin(AddressSearchMixin, NoWritesMixin, LargeTableMixin, admin.ModelAdmin):
+class BounceEventAdmin(
+    EventListMixin, AddressSearchMixin, NoWritesMixin, LargeTableMixin, admin.ModelAdmin
+):
     address_lookup = "address__address"
     domain_lookup = "address__domain"
     list_display = [
@@ -209,7 +213,7 @@ class BounceEventAdmin(AddressSearchMixin, NoWritesMixin, LargeTableMixin, admin
 
 
 @admin.register(ReinstatementRequest)
-class ReinstatementRequestAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
+class ReinstatementRequestAdmin(RequestQueueMixin, AddressSearchMixin, ReadOnlyHistoryAdmin):
     address_lookup = "address__address"
     domain_lookup = "address__domain"
     list_display = [
@@ -302,6 +306,8 @@ class UnparsedMessageAdmin(LargeTableMixin, admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+
+register_console(admin.site)  # the audit log
 
 from . import adminusers as _adminusers  # noqa: E402, F401  (users and roles)
 from .api import admin as _api_admin  # noqa: E402, F401  (registers ApiClientAdmin)

@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "SUPPORT_EMAIL": "",
     "SITE_URL": "http://127.0.0.1:8000",
     "INVITATION_DAYS": 7,
+    # The console: how long a pending request may wait before the queue shows it as late.
+    "REQUEST_RESPONSE_TARGET_HOURS": 24,
 }
 
 POSITIVE_INTEGERS = (
@@ -47,6 +49,7 @@ POSITIVE_INTEGERS = (
     "PIPE_DEADLINE_SECONDS",
     "OWNER_DAILY_REQUEST_LIMIT",
     "INVITATION_DAYS",
+    "REQUEST_RESPONSE_TARGET_HOURS",
 )
 
 

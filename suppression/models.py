@@ -480,5 +480,5 @@ register(
     m2m_fields=["groups"],
     excluded_fields=["password", "last_login"],
 )
-from .portal.models import AddressInquiry, OwnerProfile  # noqa: E402, F401  (portal tables)
 from .console.models import AuditEntry, BounceDayCount, RefusalDayCount  # noqa: E402, F401
+from .portal.models import AddressInquiry, OwnerProfile  # noqa: E402, F401  (portal tables)

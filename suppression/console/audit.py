@@ -283,3 +283,17 @@ def backfill(apps: Any, batch: int = 2000) -> int:
 def _is_history(model: Any) -> bool:
     names = {field.name for field in model._meta.get_fields()}
     return {"history_id", "history_type", "history_date"} <= names
+
+
+def history_object_types() -> list[tuple[str, str]]:
+    """(app_label.model, "Verbose name") of every history-tracked model, for the filter."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        if hasattr(model, "instance_type") and hasattr(model, "history_object"):
+            meta = model.instance_type._meta
+            found.append(
+                (f"{meta.app_label}.{meta.model_name}", str(meta.verbose_name).capitalize())
+            )
+    return sorted(set(found), key=lambda pair: pair[1])

@@ -23,6 +23,7 @@ from ..taxonomy import Reason
 
 BOUNCE_TABLE = "suppression_bouncedaycount"
 REFUSAL_TABLE = "suppression_refusaldaycount"
+OPEN_TABLE = "suppression_opensuppressioncount"
 # The reasons that say the receiving server refused the platform, not the address.
 SENDER_SIDE = (str(Reason.SENDER_REPUTATION),)
 
@@ -67,6 +68,15 @@ def count_events(events: Iterable[object]) -> None:
     _upsert(REFUSAL_TABLE, ["day", "domain"], refusals)
 
 
+def count_open(changes: Counter) -> None:
+    """Move the open-suppression counts by ``changes`` ({reason: +opened or -lifted}).
+
+    Called where the changes feed is appended, after its lock: the writers that could race on
+    a reason's row are already serialised there, so the counter adds no wait of its own.
+    """
+    _upsert(OPEN_TABLE, ["reason"], Counter({(reason,): n for reason, n in changes.items() if n}))
+
+
 def _day_sql(vendor: str) -> str:
     if vendor == "postgresql":
         return "(e.occurred_at AT TIME ZONE 'UTC')::date"
@@ -81,6 +91,11 @@ def rebuild(using_connection: object | None = None) -> None:
     with conn.cursor() as cursor:  # type: ignore[attr-defined]
         cursor.execute(f"DELETE FROM {BOUNCE_TABLE}")
         cursor.execute(f"DELETE FROM {REFUSAL_TABLE}")
+        cursor.execute(f"DELETE FROM {OPEN_TABLE}")
+        cursor.execute(
+            f"INSERT INTO {OPEN_TABLE} (reason, n) SELECT reason, count(*) "
+            "FROM suppression_suppression WHERE lifted_at IS NULL GROUP BY reason"
+        )
         cursor.execute(
             f"INSERT INTO {BOUNCE_TABLE} (day, bounce_type, reason, source, stream, n) "
             f"SELECT {day}, e.bounce_type, e.reason, e.source, e.stream, count(*) "

@@ -54,6 +54,16 @@ class RefusalDayCount(models.Model):
         return f"{self.day} {self.domain}: {self.n}"
 
 
+class OpenSuppressionCount(models.Model):
+    """Open suppressions per reason, kept where the changes feed is written (same lock)."""
+
+    reason = models.CharField(max_length=20, unique=True)
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.n}"
+
+
 class AuditAction(models.TextChoices):
     CREATED = "+", "Created"
     CHANGED = "~", "Changed"

@@ -12,7 +12,7 @@ race on its own.
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,8 +23,8 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import policy
 from ..addresses import NormalizedAddress, normalize_email
-from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..console import audit, counts
+from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, EmailAddress, School, Suppression, SuppressionChange
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, bounce_type_for, suppresses_address
 from .bounces import _validate, bounce_record, storable_texts
@@ -320,3 +320,4 @@ def _record_all(
                 for s in opened
             ]
         )
+        counts.count_open(Counter(s.reason for s in opened))

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from .. import policy
 from ..addresses import normalize_email
-from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..console import counts
+from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, School, Source, Stream, Suppression
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, Reason, bounce_type_for, suppresses_address
 from ..textsafety import clean_line, clean_text
