@@ -10,17 +10,14 @@ from django.contrib.auth import get_user_model
 from ..models import BounceTypeChoices, ReasonChoices, RequestStatus, School, Source, Stream
 from .audit import history_object_types
 from .models import AuditAction
-from .selectors import AGES, decode_cursor
+from .selectors import AGES, MAX_PAGE, decode_cursor
 
 ANY = [("", "Any")]
-PAGE_SIZES = [(50, "50"), (100, "100"), (200, "200")]
 
 
 class CursorForm(forms.Form):
     after = forms.CharField(required=False, widget=forms.HiddenInput)
-    n = forms.TypedChoiceField(
-        label="Rows", choices=PAGE_SIZES, coerce=int, required=False, empty_value=50
-    )
+    n = forms.IntegerField(label="Rows", min_value=1, max_value=MAX_PAGE, required=False)
 
     def cursor(self) -> Any:
         return decode_cursor(self.cleaned_data.get("after") or "")
