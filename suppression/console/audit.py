@@ -297,3 +297,14 @@ def history_object_types() -> list[tuple[str, str]]:
                 (f"{meta.app_label}.{meta.model_name}", str(meta.verbose_name).capitalize())
             )
     return sorted(set(found), key=lambda pair: pair[1])
+
+
+def history_models() -> list[Any]:
+    """Every live history model simple-history built, whichever app registered it."""
+    from django.apps import apps
+
+    return [
+        model
+        for model in apps.get_models()
+        if hasattr(model, "instance_type") and _is_history(model)
+    ]
