@@ -41,6 +41,7 @@ from suppression.models import (
     Suppression,
     SuppressionChange,
 )
+from suppression.console.models import AuditEntry
 from suppression.roles import AUDITOR_ROLE, SCHOOL_OWNER, SUPPORT_AGENT, SUPPORT_LEAD
 from suppression.services.api_clients import api_client_create, api_client_revoke
 from suppression.services.ingest import unparsed_keep
@@ -146,6 +147,12 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("suppression_addressinquiry_simple_history@abc", "POST", L,    N,      N,      N,      L,      N),
     ("suppression_addressinquiry.mark_answered",    "POST", L,      "302+", "302+", "200",  L,      "302+"),
     ("suppression_addressinquiry.delete_selected",  "POST", L,      "302",  "302",  "200",  L,      "302"),
+    # The audit log and its CSV export: every staff role reads them; nothing there writes.
+    ("suppression_auditentry_changelist",           "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_auditentry_changelist",           "POST", L,      "405",  "405",  "405",  L,      "405"),
+    ("suppression_auditentry_export",               "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_auditentry_export",               "POST", L,      "405",  "405",  "405",  L,      "405"),
+    ("suppression_auditentry.delete_selected",      "POST", L,      "405",  "405",  "405",  L,      "405"),
     # Addresses, suppressions, events, the changes feed: read-only for everyone, superuser too.
     ("suppression_emailaddress_changelist",         "GET",  L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_emailaddress_changelist",         "POST", L,      "200",  "200",  "200",  L,      "200"),
@@ -209,7 +216,8 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("suppression_suppressionchange.delete_selected", "POST", L,    "200",  "200",  "200",  L,      "200"),
     # Requests: agents and leads resume sending through the action, within the guards.
     ("suppression_reinstatementrequest_changelist", "GET",  L,      "200",  "200",  "200",  L,      "200"),
-    ("suppression_reinstatementrequest_changelist", "POST", L,      "302",  "302",  "200",  L,      "302"),
+    # The queue shows no POST form; a bare POST reaches the stock changelist and changes nothing.
+    ("suppression_reinstatementrequest_changelist", "POST", L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_reinstatementrequest_add",        "GET",  L,      "403",  "403",  "403",  L,      "403"),
     ("suppression_reinstatementrequest_add",        "POST", L,      "403",  "403",  "403",  L,      "403"),
     ("suppression_reinstatementrequest_change",     "GET",  L,      "200",  "200",  "200",  L,      "200"),
@@ -461,7 +469,7 @@ class World:
         if "." in case.key:  # an action: posted to the model's changelist
             return reverse(f"admin:{case.key.split('.')[0]}_changelist")
         if spec.model:
-            if spec.kind in ("changelist", "add"):
+            if spec.kind in ("changelist", "add", "export"):  # no object in the URL
                 return reverse(f"admin:{spec.key}")
             obj = self.obj(spec.model, "" if case.target == "abc" else case.target)
             if spec.kind == "legacy":
@@ -586,6 +594,7 @@ def build_world() -> World:
         "axes_accessattempt": attempt,
         "axes_accessfailurelog": AccessFailureLog.objects.create(**seen, locked_out=True),
         "axes_accesslog": AccessLog.objects.create(**seen),
+        "suppression_auditentry": AuditEntry.objects.order_by("pk").first(),
     }
     for name, user in users.items():
         objects[f"auth_user@{name}"] = user

@@ -149,6 +149,8 @@ AUDIT_COLUMNS = [
 class AuditLogAdmin(admin.ModelAdmin):
     """One page across every history-tracked object; nothing on it changes anything."""
 
+    actions = None
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
