@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils.crypto import get_random_string
 
 from suppression import services
+from suppression.console.models import AuditEntry
 from suppression.models import (
     ApiClient,
     BounceEvent,
@@ -41,7 +42,6 @@ from suppression.models import (
     Suppression,
     SuppressionChange,
 )
-from suppression.console.models import AuditEntry
 from suppression.roles import AUDITOR_ROLE, SCHOOL_OWNER, SUPPORT_AGENT, SUPPORT_LEAD
 from suppression.services.api_clients import api_client_create, api_client_revoke
 from suppression.services.ingest import unparsed_keep
