@@ -19,6 +19,10 @@ class CursorForm(forms.Form):
     after = forms.CharField(required=False, widget=forms.HiddenInput)
     n = forms.IntegerField(label="Rows", min_value=1, max_value=MAX_PAGE, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields([name for name in self.fields if name != "n"] + ["n"])
+
     def cursor(self) -> Any:
         return decode_cursor(self.cleaned_data.get("after") or "")
 

@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 
 from ..textsafety import neutralize_csv_cell
 from . import selectors
-from .audit import NOBODY
+from .audit import NOBODY, history_object_types
 from .forms import AuditFilterForm, EventFilterForm, QueueFilterForm
 from .models import AuditEntry
 
@@ -192,7 +192,11 @@ class AuditLogAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = AuditFilterForm(request.GET or None)
         page = selectors.audit_page(self._filters(form))
-        rows = [(entry, object_url(entry)) for entry in page.rows]
+        labels = dict(history_object_types())
+        rows = [
+            (entry, object_url(entry), labels.get(entry.object_type, entry.object_type))
+            for entry in page.rows
+        ]
         params = request.GET.copy()
         params.pop("after", None)
         return _render(

@@ -51,7 +51,8 @@ class Chart:
 
 def chart(data: Dashboard) -> Chart:
     """Stacked bars, one per day, scaled to the busiest day; every number is computed here."""
-    peak = max((day.total for day in data.days), default=0) or 1
+    busiest = max((day.total for day in data.days), default=0)
+    peak = busiest or 1
     slot = (WIDTH - LEFT) / max(len(data.days), 1)
     scale = (HEIGHT - BOTTOM - TOP) / peak
     bars, labels = [], []
@@ -74,9 +75,9 @@ def chart(data: Dashboard) -> Chart:
                     f"{day.day:%d %b}: {n:,} {kind}",
                 )
             )
-        if index % 7 == 0 or index == len(data.days) - 1:
+        if index % 7 == 0 or (index == len(data.days) - 1 and index % 7 > 3):
             labels.append((_n(x), f"{day.day:%d %b}"))
-    return Chart(bars, labels, peak if peak != 1 or data.days[-1].total else 0)
+    return Chart(bars, labels, busiest)
 
 
 @register.simple_tag
