@@ -55,7 +55,7 @@ class EventFilterForm(CursorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = _school_choices()
+        self.fields["school"].choices = _school_choices()  # type: ignore[attr-defined]
 
 
 class QueueFilterForm(CursorForm):
@@ -74,7 +74,7 @@ class QueueFilterForm(CursorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = _school_choices()
+        self.fields["school"].choices = _school_choices()  # type: ignore[attr-defined]
 
 
 class AuditFilterForm(CursorForm):
@@ -91,9 +91,9 @@ class AuditFilterForm(CursorForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         staff = get_user_model().objects.filter(is_staff=True).order_by("username")
-        self.fields["person"].choices = [
+        self.fields["person"].choices = [  # type: ignore[attr-defined]
             ("", "Anyone"),
             ("system", "The system (bounces, the API)"),
             *[(str(pk), name) for pk, name in staff.values_list("pk", "username")],
         ]
-        self.fields["object_type"].choices = ANY + history_object_types()
+        self.fields["object_type"].choices = ANY + history_object_types()  # type: ignore[attr-defined]

@@ -214,7 +214,7 @@ class AuditLogAdmin(admin.ModelAdmin):
             },
         )
 
-    def export_view(self, request: HttpRequest) -> HttpResponse:
+    def export_view(self, request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         if request.method not in ("GET", "HEAD"):
             return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
         if not self.has_view_permission(request):

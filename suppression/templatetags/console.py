@@ -58,7 +58,7 @@ def chart(data: Dashboard) -> Chart:
     bars, labels = [], []
     for index, day in enumerate(data.days):
         x = LEFT + index * slot + 1
-        y = HEIGHT - BOTTOM
+        y = float(HEIGHT - BOTTOM)
         for kind in TYPES:
             n = day.by_type.get(kind, 0)
             if not n:
