@@ -27,8 +27,29 @@ class CursorForm(forms.Form):
         return decode_cursor(self.cleaned_data.get("after") or "")
 
 
-def _school_choices() -> list[tuple[Any, str]]:
-    return [("", "Any"), *School.objects.order_by("name").values_list("pk", "name")]
+class SchoolField(forms.CharField):
+    """A school by its slug (or id): a select of thousands of schools would cost every page."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            label="School",
+            required=False,
+            max_length=100,
+            help_text="The school's slug",
+            widget=forms.TextInput(attrs={"size": 14, "placeholder": "slug"}),
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        found = School.objects.filter(
+            **({"pk": int(text)} if text.isdigit() else {"slug": text})
+        ).values_list("pk", flat=True)[:1]
+        if not found:
+            raise forms.ValidationError("No school has that slug.")
+        return found[0]
 
 
 class EventFilterForm(CursorForm):
@@ -42,9 +63,7 @@ class EventFilterForm(CursorForm):
         choices=[("", "Any"), *[(value or "none", label) for value, label in Stream.choices]],
         required=False,
     )
-    school = forms.TypedChoiceField(
-        label="School", choices=(), coerce=int, required=False, empty_value=None
-    )
+    school = SchoolField()
     day_from = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -52,10 +71,6 @@ class EventFilterForm(CursorForm):
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     q = forms.CharField(label="Address or domain", required=False, max_length=320)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["school"].choices = _school_choices()  # type: ignore[attr-defined]
 
 
 class QueueFilterForm(CursorForm):
@@ -67,14 +82,8 @@ class QueueFilterForm(CursorForm):
     reason = forms.ChoiceField(
         label="Latest bounce", choices=ANY + ReasonChoices.choices, required=False
     )
-    school = forms.TypedChoiceField(
-        label="School", choices=(), coerce=int, required=False, empty_value=None
-    )
+    school = SchoolField()
     age = forms.ChoiceField(label="Waiting", choices=ANY + list(AGES.items()), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["school"].choices = _school_choices()  # type: ignore[attr-defined]
 
 
 class AuditFilterForm(CursorForm):

@@ -64,6 +64,7 @@ def test_newest_first_with_an_exact_count(client, auditor, events) -> None:
         ("stream=none", ["a@gmail.com", "b@gmail.com", "c@yahoo.com", "d@yahoo.com"]),
         ("stream=campaign", []),
         ("school=SCHOOL", ["a@gmail.com", "d@yahoo.com"]),
+        ("school=yoga", ["c@yahoo.com"]),
         ("day_from=2026-05-08&day_to=2026-05-09", ["b@gmail.com", "c@yahoo.com"]),
         ("day_to=2026-05-07", ["d@yahoo.com"]),
         ("bounce_type=soft&source=dsn", ["d@yahoo.com"]),

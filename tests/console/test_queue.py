@@ -92,6 +92,8 @@ def test_filters_by_status_reason_school_and_age(client, auditor, queue) -> None
     assert addresses("reason=mailbox_full") == ["young@example.com"]
     yoga = queue["middle"].school_id
     assert addresses(f"school={yoga}") == ["middle@example.com"]
+    assert addresses("school=yoga") == ["middle@example.com"]
+    assert "No school has that slug." in page(client, f"{QUEUE}?school=nope")
     assert addresses("age=late") == ["old@example.com", "middle@example.com"]
     assert addresses("age=1d") == ["old@example.com", "middle@example.com"]
     assert addresses("age=3d") == ["old@example.com"]
