@@ -58,6 +58,7 @@ STREAMS = ["campaign", "automation", "system", "none"]
 def timed(client: Client, url: str) -> tuple[int, float, int]:
     timings, queries = [], 0
     status = 0
+    client.get(url)  # warm: the first render compiles templates and fills the buffer cache
     for _ in range(ROUNDS):
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
@@ -139,15 +140,42 @@ def event_pages() -> dict[str, str]:
     return pages
 
 
+def add_requests(user: User, wanted: int) -> None:
+    """Pending requests for the queue (seed_bulk writes none): one per open suppression picked,
+    spread over the last five days, as many as ``wanted`` minus those already pending."""
+    from suppression.models import ReinstatementRequest
+
+    missing = wanted - ReinstatementRequest.objects.filter(status="pending").count()
+    if missing <= 0:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO suppression_reinstatementrequest (address_id, school_id, suppression_id, "
+            "requested_by_id, on_behalf_of_owner, explanation, status, created_at, decision_note, "
+            "override_reason) "
+            "SELECT s.address_id, (SELECT min(id) FROM suppression_school), s.id, %s, true, "
+            "'bench request', 'pending', now() - random() * interval '5 days', '', '' "
+            "FROM suppression_suppression s WHERE s.lifted_at IS NULL AND NOT EXISTS ("
+            "  SELECT 1 FROM suppression_reinstatementrequest r WHERE r.address_id = s.address_id"
+            ") ORDER BY s.id DESC LIMIT %s",
+            [user.pk, missing],
+        )
+    print(f"added {missing:,} pending requests for the queue")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--case", type=int, help="also time this address's case page")
     parser.add_argument("--only", default="", help="only pages whose name contains this")
+    parser.add_argument(
+        "--requests", type=int, default=2000, help="pending requests the queue should hold"
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     user, _ = User.objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
     )
+    add_requests(user, args.requests)
     client = Client()
     client.force_login(user)
     set_statement_timeout(connection, setting("WEB_STATEMENT_TIMEOUT_SECONDS"))
