@@ -80,7 +80,8 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # Users are never deleted: the history and its triggers refuse it (appendonly.py).
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
         help_text="Empty for the system (bounces, the API).",
