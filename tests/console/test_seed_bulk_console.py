@@ -1,4 +1,4 @@
-"""seed_bulk bypasses the services: it leaves the console's counts and audit log as they would be."""
+"""seed_bulk bypasses the services: it leaves the console's counts and audit log as they would."""
 
 from __future__ import annotations
 
