@@ -44,9 +44,8 @@ class SchoolField(forms.CharField):
         text = (super().clean(value) or "").strip()
         if not text:
             return None
-        found = School.objects.filter(
-            **({"pk": int(text)} if text.isdigit() else {"slug": text})
-        ).values_list("pk", flat=True)[:1]
+        lookup: dict[str, Any] = {"pk": int(text)} if text.isdigit() else {"slug": text}
+        found = School.objects.filter(**lookup).values_list("pk", flat=True)[:1]
         if not found:
             raise forms.ValidationError("No school has that slug.")
         return found[0]
