@@ -247,6 +247,7 @@ SUPPRESSION: dict[str, Any] = {
     "DB_APP_ROLE": os.environ.get("DATABASE_APP_ROLE", "").strip(),
     # The owner portal: requests an owner may file a day, where new requests are announced, the
     # address links in mails start with, and how long an invitation's set-password link lasts.
+    "REQUEST_RESPONSE_TARGET_HOURS": int(os.environ.get("SUPPRESSION_REQUEST_TARGET_HOURS", "24")),
     "OWNER_DAILY_REQUEST_LIMIT": int(os.environ.get("SUPPRESSION_OWNER_DAILY_REQUEST_LIMIT", "30")),
     "SUPPORT_EMAIL": os.environ.get("SUPPRESSION_SUPPORT_EMAIL", "support@kwiga.example"),
     "SITE_URL": os.environ.get("KWIGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),

@@ -20,6 +20,8 @@ from .adminsupport import (
 )
 from .console.case import CaseAdminMixin, DecisionAdminMixin, RawMessageAdminMixin
 from .console.case_selectors import state_of, with_sending_state
+from .console.views import EventListMixin, RequestQueueMixin
+from .console.views import register as register_console
 from .exceptions import SuppressionError
 from .models import (
     BounceEvent,
@@ -177,7 +179,12 @@ class SuppressionAdmin(AddressSearchMixin, ReadOnlyHistoryAdmin):
 
 @admin.register(BounceEvent)
 class BounceEventAdmin(
-    RawMessageAdminMixin, AddressSearchMixin, NoWritesMixin, LargeTableMixin, admin.ModelAdmin
+    RawMessageAdminMixin,
+    EventListMixin,
+    AddressSearchMixin,
+    NoWritesMixin,
+    LargeTableMixin,
+    admin.ModelAdmin,
 ):
     address_lookup = "address__address"
     domain_lookup = "address__domain"
@@ -221,7 +228,9 @@ class BounceEventAdmin(
 
 
 @admin.register(ReinstatementRequest)
-class ReinstatementRequestAdmin(DecisionAdminMixin, AddressSearchMixin, ReadOnlyHistoryAdmin):
+class ReinstatementRequestAdmin(
+    DecisionAdminMixin, RequestQueueMixin, AddressSearchMixin, ReadOnlyHistoryAdmin
+):
     address_lookup = "address__address"
     domain_lookup = "address__domain"
     list_display = [
@@ -299,6 +308,9 @@ class UnparsedMessageAdmin(LargeTableMixin, admin.ModelAdmin):
 
 
 from . import adminliveness as _adminliveness  # noqa: E402, F401  (source liveness)
+
+register_console(admin.site)  # the audit log
+
 from . import adminusers as _adminusers  # noqa: E402, F401  (users and roles)
 from .api import admin as _api_admin  # noqa: E402, F401  (registers ApiClientAdmin)
 from .incidents import admin as _incidents_admin  # noqa: E402, F401  (incidents, resume batches)

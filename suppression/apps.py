@@ -62,6 +62,15 @@ class SuppressionConfig(AppConfig):
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(note_last_login, dispatch_uid="suppression.note_last_login")
 
+        from simple_history.signals import post_create_historical_record
+
+        from .console.audit import record as record_audit_entry
+
+        # Every history row, of any model, gets its audit-log entry beside it (console/audit.py).
+        post_create_historical_record.connect(
+            record_audit_entry, dispatch_uid="suppression.audit_entry"
+        )
+
 
 def note_last_login(sender: Any, user: Any, **kwargs: Any) -> None:
     """The users service's receiver, imported on the first sign-in: the bounce commands that

@@ -58,6 +58,8 @@ DEFAULTS: dict[str, Any] = {
     # (one transaction) resumes.
     "RESUME_BATCH_UNDO_DAYS": 7,
     "RESUME_BATCH_CHUNK": 2500,
+    # The console: how long a pending request may wait before the queue shows it as late.
+    "REQUEST_RESPONSE_TARGET_HOURS": 24,
 }
 
 POSITIVE_INTEGERS = (
@@ -92,6 +94,7 @@ POSITIVE_INTEGERS = (
     "INCIDENT_REPEAT_DAYS",
     "RESUME_BATCH_UNDO_DAYS",
     "RESUME_BATCH_CHUNK",
+    "REQUEST_RESPONSE_TARGET_HOURS",
 )
 
 

@@ -281,6 +281,12 @@ class BounceEvent(models.Model):
             # The owner portal: "did this school's mail bounce from this address?" as one
             # index-only probe, and a school's addresses as one index-only range.
             models.Index(fields=["school", "address"], name="bounce_school_address_idx"),
+            # The event list's filters, each in time order: a page is the first rows of one
+            # range (console/events.py), never a sort of every match.
+            models.Index(fields=["reason", "-occurred_at"], name="bounce_reason_time_idx"),
+            models.Index(fields=["bounce_type", "-occurred_at"], name="bounce_type_time_idx"),
+            models.Index(fields=["source", "-occurred_at"], name="bounce_source_time_idx"),
+            models.Index(fields=["stream", "-occurred_at"], name="bounce_stream_time_idx"),
         ]
 
     def __str__(self) -> str:
@@ -540,6 +546,7 @@ register(
     m2m_fields=["groups"],
     excluded_fields=["password", "last_login"],
 )
+from .console.models import AuditEntry, BounceDayCount, RefusalDayCount  # noqa: E402, F401
 from .incidents.models import (  # noqa: E402, F401  (incident and resume-batch tables)
     Incident,
     PausedDomain,

@@ -38,6 +38,7 @@ VIEW_MODELS = [
     "resumebatch",
     "historicalresumebatch",
     "resumebatchitem",
+    "auditentry",
 ]
 VIEW_ALL = [f"suppression.view_{model}" for model in VIEW_MODELS]
 SIGNIN_VIEW = ["axes.view_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog"]

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from suppression import services
+from suppression.console.models import AuditEntry
 from suppression.listcheck.models import ListCheck
 from suppression.models import (
     ApiClient,
@@ -180,6 +181,12 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("suppression_addressinquiry_simple_history@abc", "POST", L,    N,      N,      N,      L,      N),
     ("suppression_addressinquiry.mark_answered",    "POST", L,      "302+", "302+", "200",  L,      "302+"),
     ("suppression_addressinquiry.delete_selected",  "POST", L,      "302",  "302",  "200",  L,      "302"),
+    # The audit log and its CSV export: every staff role reads them; nothing there writes.
+    ("suppression_auditentry_changelist",           "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_auditentry_changelist",           "POST", L,      "405",  "405",  "405",  L,      "405"),
+    ("suppression_auditentry_export",               "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    ("suppression_auditentry_export",               "POST", L,      "405",  "405",  "405",  L,      "405"),
+    ("suppression_auditentry.delete_selected",      "POST", L,      "405",  "405",  "405",  L,      "405"),
     # Addresses, suppressions, events, the changes feed: read-only for everyone, superuser too.
     ("suppression_emailaddress_changelist",         "GET",  L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_emailaddress_changelist",         "POST", L,      "200",  "200",  "200",  L,      "200"),
@@ -302,6 +309,7 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("suppression_suppressionchange.delete_selected", "POST", L,    "200",  "200",  "200",  L,      "200"),
     # Requests: agents and leads decide on the case page's forms (below), within the guards.
     ("suppression_reinstatementrequest_changelist", "GET",  L,      "200",  "200",  "200",  L,      "200"),
+    # The queue shows no POST form; a bare POST reaches the stock changelist and changes nothing.
     ("suppression_reinstatementrequest_changelist", "POST", L,      "200",  "200",  "200",  L,      "200"),
     ("suppression_reinstatementrequest_add",        "GET",  L,      "403",  "403",  "403",  L,      "403"),
     ("suppression_reinstatementrequest_add",        "POST", L,      "403",  "403",  "403",  L,      "403"),
@@ -579,7 +587,7 @@ class World:
         if "." in case.key:  # an action: posted to the model's changelist
             return reverse(f"admin:{case.key.split('.')[0]}_changelist")
         if spec.model:
-            if spec.kind in ("changelist", "add", "run", "find", "wave"):  # no one object
+            if spec.kind in ("changelist", "add", "run", "find", "wave", "export"):  # no object
                 return reverse(f"admin:{spec.key}")
             obj = self.obj(spec.model, "" if case.target == "abc" else case.target)
             if spec.kind == "legacy":
@@ -739,6 +747,7 @@ def build_world() -> World:
             status="done",
             expires_at=timezone.now() + timedelta(days=7),
         ),
+        "suppression_auditentry": AuditEntry.objects.order_by("pk").first(),
     }
     for name, user in users.items():
         objects[f"auth_user@{name}"] = user

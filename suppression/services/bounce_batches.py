@@ -12,7 +12,7 @@ race on its own.
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import policy
 from ..addresses import NormalizedAddress, normalize_email
+from ..console import audit, counts
 from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, EmailAddress, School, Suppression, SuppressionChange
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, bounce_type_for, suppresses_address
@@ -157,9 +158,10 @@ def _lock_addresses(valid: list[_Valid], actor: Actor, source: str) -> dict[str,
         for address in created:
             address._history_user = None  # type: ignore[attr-defined]
             address._change_reason = f"first bounce recorded ({source})"  # type: ignore[attr-defined]
-        EmailAddress.history.bulk_history_create(  # type: ignore[attr-defined]
+        rows = EmailAddress.history.bulk_history_create(  # type: ignore[attr-defined]
             created, default_user=actor if actor is not None and actor.is_authenticated else None
         )
+        audit.record_bulk(rows, created)
     locked = EmailAddress.objects.select_for_update().filter(address__in=wanted).order_by("address")
     return {address.address: address for address in locked}
 
@@ -286,6 +288,13 @@ def _record_all(
 
     if opened:
         bulk_create_with_history(opened, Suppression)
+        # The library's bulk path sends no history signal: the audit log is written here.
+        audit.record_bulk(
+            Suppression.history.filter(  # type: ignore[attr-defined]
+                id__in=[s.pk for s in opened], history_type="+"
+            ),
+            opened,
+        )
     for address in ended_probation:
         audited_save(
             address,
@@ -294,6 +303,7 @@ def _record_all(
             update_fields=["probation_until"],
         )
     BounceEvent.objects.bulk_create(events)  # takes the suppressions' new ids from the objects
+    counts.count_events(events)
     if opened:
         # Last, and briefly: the feed lock is held from here to COMMIT (see common._record_change).
         if connection.vendor == "postgresql":
@@ -310,3 +320,4 @@ def _record_all(
                 for s in opened
             ]
         )
+        counts.count_open(Counter(s.reason for s in opened))

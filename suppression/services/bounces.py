@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from .. import policy
 from ..addresses import normalize_email
+from ..console import counts
 from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, School, Source, Stream, Suppression
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, Reason, bounce_type_for, suppresses_address
@@ -257,4 +258,5 @@ def _record(
     event.save()
     if reason == Reason.SENDER_REPUTATION:
         incident_count_refusal(event=event, address=address)
+    counts.count_events([event])
     return BounceOutcome(event, created=True, opened=opened, decision=decision)

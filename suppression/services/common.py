@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from ..addresses import NormalizedAddress
+from ..console import counts
 from ..exceptions import NotAllowed
 from ..models import EmailAddress, Suppression, SuppressionChange
 
@@ -75,6 +77,8 @@ def _record_change(suppression: Suppression, kind: str, at: datetime) -> None:
     SuppressionChange.objects.create(
         suppression=suppression, address_id=suppression.address_id, kind=kind, at=at
     )
+    step = 1 if kind == SuppressionChange.Kind.OPENED else -1
+    counts.count_open(Counter({suppression.reason: step}))
 
 
 def suppression_open(

@@ -336,6 +336,7 @@ def _resume_chunk(batch: ResumeBatch) -> bool:
             user_id=actor.pk,
             reason=reason,
             at=now,
+            what="sending resumed",
         )
         update_with_history(
             EmailAddress,
@@ -446,6 +447,7 @@ def _undo_chunk(batch: ResumeBatch) -> bool:
             reason=why,
             at=now,
             kind="+",
+            what="sending paused again (resume batch undone)",
         )
         update_with_history(
             EmailAddress,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from suppression import exceptions as errors
 from suppression import services
+from suppression.console.models import AuditEntry
 from suppression.models import (
     ResumeBatch,
     ResumeBatchItem,
@@ -82,6 +83,13 @@ def test_a_batch_resumes_every_selected_address_with_history_feed_and_probation(
         last = suppression.history.latest("history_date")
         assert last.history_user == lead and f"#{batch.pk}" in last.history_change_reason
         assert suppression.address.on_probation()
+        # The audit log has the lift beside its history row, in words, with who and why.
+        entry = AuditEntry.objects.get(
+            object_type="suppression.suppression", history_id=last.history_id
+        )
+        assert entry.actor == lead and entry.object_id == str(suppression.pk)
+        assert entry.summary.startswith(f"sending resumed by {lead.username}: ")
+        assert "Spamhaus listing" in entry.summary
     assert SuppressionChange.objects.count() - feed_before == 6
     assert set(batch.items.values_list("state", flat=True)) == {"resumed"}
     request.refresh_from_db()
@@ -165,6 +173,9 @@ def test_undo_resuppresses_as_they_were_within_the_window(lead) -> None:
         assert again.opened_by == lead and f"#{batch.pk}" in again.open_note
         assert not again.address.on_probation()
         assert again.history.get().history_user == lead
+        assert AuditEntry.objects.get(
+            object_type="suppression.suppression", history_id=again.history.get().history_id
+        ).summary.startswith(f"sending paused again (resume batch undone) by {lead.username}")
     kept = batch.items.get(address__address="user2@outlook.com")
     assert kept.state == "kept"
     assert SuppressionChange.objects.filter(kind="opened").count() == 3 + 1 + 2

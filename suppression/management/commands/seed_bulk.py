@@ -26,6 +26,7 @@ from django.db import DatabaseError, connection, transaction
 
 from suppression import dbroles
 from suppression.appendonly import refuse_in_production
+from suppression.console import counts as console_counts
 
 # (reason, type, weight, status, smtp code, diagnostic)
 REASONS: list[tuple[str, str, int, str, str, str]] = [
@@ -238,7 +239,32 @@ class Command(BaseCommand):
                     "RESTART IDENTITY"
                 )
             counts = Loader(cursor, options["seed"], n, m, options["lifted"], self._say).run()
-        for table in ("emailaddress", "suppression", "bounceevent", "suppressionchange"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            self._skip_foreign_key_checks(cursor)  # replica mode: the audit rows go in as loaded
+            if options["reset"]:
+                # The audit log's rows of the tables just emptied go too (its trigger refuses a
+                # DELETE outside replica mode, as it should).
+                try:
+                    with transaction.atomic():
+                        cursor.execute(
+                            "DELETE FROM suppression_auditentry WHERE object_type IN ("
+                            "'suppression.suppression', 'suppression.emailaddress', "
+                            "'suppression.reinstatementrequest')"
+                        )
+                except DatabaseError:
+                    self._say("Not a superuser: the old audit entries of those tables stay.")
+            self._audit_entries(cursor)
+        # The console's counts, as the services would have kept them (console/counts.py).
+        console_counts.rebuild()
+        for table in (
+            "emailaddress",
+            "suppression",
+            "bounceevent",
+            "suppressionchange",
+            "auditentry",
+            "bouncedaycount",
+            "refusaldaycount",
+        ):
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE suppression_{table}")
         self._say(
@@ -246,6 +272,28 @@ class Command(BaseCommand):
             f"({counts['open']:,} open), {counts['events']:,} events, {counts['changes']:,} "
             f"changes in {time.monotonic() - started:.1f} s."
         )
+
+    def _audit_entries(self, cursor: Any) -> None:
+        """An audit-log entry per suppression opened and lifted, so that the audit log has its
+        real size (bulk data writes no history rows; the entries name none: history_id is the
+        negated suppression id, never a real history row's)."""
+        cursor.execute(
+            "INSERT INTO suppression_auditentry (at, actor_id, object_type, object_id, "
+            "object_repr, action, summary, reason, history_id) "
+            "SELECT s.opened_at, NULL, 'suppression.suppression', s.id::text, "
+            "'suppression #' || s.id, '+', 'sending paused: ' || s.reason || ' by the system', "
+            "'bulk load', -s.id FROM suppression_suppression s "
+            "ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(
+            "INSERT INTO suppression_auditentry (at, actor_id, object_type, object_id, "
+            "object_repr, action, summary, reason, history_id) "
+            "SELECT s.lifted_at, NULL, 'suppression.suppression', s.id::text, "
+            "'suppression #' || s.id, '~', 'sending resumed by the system', 'bulk load', "
+            "-s.id - 1000000000000 FROM suppression_suppression s WHERE s.lifted_at IS NOT NULL "
+            "ON CONFLICT DO NOTHING"
+        )
+        self._say("  audit log entries for the suppressions")
 
     def _skip_foreign_key_checks(self, cursor: Any) -> None:
         # The rows are consistent by construction, and checking millions of deferred foreign

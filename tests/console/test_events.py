@@ -1,0 +1,138 @@
+"""The event list: every filter served by an index or refused when it cannot match, keyset pages
+(no OFFSET), exact counts from the daily counts (no COUNT over the events)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from suppression.models import Source
+from suppression.taxonomy import Reason
+
+from ..factories import SchoolFactory, bounce
+from .helpers import page, queries, sql_of, table_rows
+
+pytestmark = pytest.mark.django_db
+EVENTS = "/admin/suppression/bounceevent/"
+DAY = datetime(2026, 5, 10, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def events(school):
+    other = SchoolFactory(name="Yoga School", slug="yoga")
+    made = [
+        bounce("a@gmail.com", Reason.MAILBOX_UNKNOWN, at=DAY, source=Source.DSN, school=school),
+        bounce("b@gmail.com", Reason.MAILBOX_FULL, at=DAY - timedelta(days=1), source=Source.API),
+        bounce(
+            "c@yahoo.com",
+            Reason.COMPLAINT,
+            at=DAY - timedelta(days=2),
+            source="postmark",
+            school=other,
+        ),
+        bounce(
+            "d@yahoo.com",
+            Reason.MAILBOX_FULL,
+            at=DAY - timedelta(days=3),
+            source=Source.DSN,
+            school=school,
+        ),
+    ]
+    return [outcome.event for outcome in made]
+
+
+def _addresses(client, query: str = "") -> list[str]:
+    rows = table_rows(page(client, f"{EVENTS}?{query}"), "bounce-events")
+    return [word for row in rows for word in row.split() if "@" in word]
+
+
+def test_newest_first_with_an_exact_count(client, auditor, events) -> None:
+    client.force_login(auditor)
+    html = page(client, EVENTS)
+    assert "4 events match." in html
+    assert _addresses(client) == ["a@gmail.com", "b@gmail.com", "c@yahoo.com", "d@yahoo.com"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("bounce_type=soft", ["b@gmail.com", "d@yahoo.com"]),
+        ("reason=complaint", ["c@yahoo.com"]),
+        ("source=dsn", ["a@gmail.com", "d@yahoo.com"]),
+        ("stream=none", ["a@gmail.com", "b@gmail.com", "c@yahoo.com", "d@yahoo.com"]),
+        ("stream=campaign", []),
+        ("school=SCHOOL", ["a@gmail.com", "d@yahoo.com"]),
+        ("school=yoga", ["c@yahoo.com"]),
+        ("day_from=2026-05-08&day_to=2026-05-09", ["b@gmail.com", "c@yahoo.com"]),
+        ("day_to=2026-05-07", ["d@yahoo.com"]),
+        ("bounce_type=soft&source=dsn", ["d@yahoo.com"]),
+        ("reason=mailbox_full&school=SCHOOL&day_from=2026-05-01", ["d@yahoo.com"]),
+        ("q=yahoo.com", ["c@yahoo.com", "d@yahoo.com"]),
+        ("q=B@Gmail.com", ["b@gmail.com"]),
+    ],
+)
+def test_each_filter_and_their_combinations(client, auditor, events, school, query, expected):
+    client.force_login(auditor)
+    assert _addresses(client, query.replace("SCHOOL", str(school.pk))) == expected
+
+
+def test_a_type_and_reason_that_never_occur_together_are_refused_without_a_query(
+    client, auditor, events
+) -> None:
+    client.force_login(auditor)
+    with queries() as captured:
+        html = page(client, f"{EVENTS}?bounce_type=hard&reason=mailbox_full")
+    assert "No event is both hard and “Mailbox full”: each reason has one type." in html
+    assert table_rows(html, "bounce-events") == ["No event matches."]
+    assert not any("suppression_bounce" in sql for sql in sql_of(captured))
+
+
+def test_a_filter_that_matches_nothing_reads_only_the_counts(client, auditor, events) -> None:
+    client.force_login(auditor)
+    with queries() as captured:
+        html = page(client, f"{EVENTS}?reason=dns_error")
+    assert "0 events match." in html
+    assert not any("suppression_bounceevent" in sql for sql in sql_of(captured))
+
+
+def test_the_list_never_counts_or_offsets_the_events(client, auditor, events) -> None:
+    client.force_login(auditor)
+    with queries() as captured:
+        page(client, f"{EVENTS}?source=dsn&n=50")
+    for sql in sql_of(captured):
+        if "suppression_bounceevent" in sql:
+            assert "COUNT(" not in sql.upper()
+            assert "OFFSET" not in sql.upper()
+
+
+def test_keyset_pages_walk_every_event_once_and_the_queries_do_not_grow(client, auditor) -> None:
+    for i in range(23):
+        # Some share a timestamp: the id breaks the tie.
+        bounce(f"k{i:02d}@example.com", Reason.MAILBOX_UNKNOWN, at=DAY - timedelta(hours=i // 2))
+    client.force_login(auditor)
+    everything = _addresses(client, "n=50")
+    assert len(everything) == 23
+    walked, url = [], f"{EVENTS}?n=5&reason=mailbox_unknown"
+    counts = []
+    while url:
+        with queries() as captured:
+            html = page(client, url)
+        counts.append(len(captured.captured_queries))
+        walked += [w for row in table_rows(html, "bounce-events") for w in row.split() if "@" in w]
+        found = re.search(r'href="([^"]+)" rel="next"', html)
+        url = EVENTS + found.group(1).replace("&amp;", "&") if found else ""
+    assert walked == everything
+    assert len(counts) == 5 and len(set(counts)) == 1
+    with queries() as big:
+        page(client, f"{EVENTS}?n=50&reason=mailbox_unknown")
+    assert len(big.captured_queries) == counts[0]
+
+
+def test_a_row_links_to_the_address_case_page_and_the_event(client, agent, events) -> None:
+    client.force_login(agent)
+    html = page(client, EVENTS)
+    event = events[0]
+    assert f'href="/admin/suppression/emailaddress/{event.address_id}/change/">a@gmail.com' in html
+    assert f'href="/admin/suppression/bounceevent/{event.pk}/change/">#{event.pk}' in html
