@@ -10,11 +10,18 @@ from __future__ import annotations
 import ipaddress
 import re
 from functools import lru_cache
+from typing import Any
 
-import tldextract
-
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 _HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,253}[a-z0-9])?")
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> Any:
+    """tldextract, loaded on the first refusal: it imports requests (for fetching, which it never
+    does here), and the bounce pipe starts a process per message (tests/ingest/test_startup.py)."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def _host_of(remote_mta: str) -> str:
@@ -36,7 +43,7 @@ def registered_domain(host: str) -> str:
         return ""
     except ValueError:
         pass
-    parts = _EXTRACT(host)
+    parts = _extractor()(host)
     if not parts.suffix or not parts.domain:
         return ""
     return f"{parts.domain}.{parts.suffix}"
