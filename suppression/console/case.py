@@ -28,6 +28,7 @@ from ..conf import setting
 from ..dns import check_domain_for_page
 from ..exceptions import SuppressionError
 from ..models import BounceEvent, BounceEventMessage, EmailAddress, ReinstatementRequest
+from ..selectors import incident_for_domain
 from ..services.raw_messages import raw_message_bytes
 from ..services.requests import guard_outcomes
 from ..textsafety import visible_controls
@@ -119,6 +120,7 @@ class CaseAdminMixin(_ConsoleViews):
                 "suppress_form": SuppressForm(),
                 "ask_form": OnBehalfForm(address=address) if case.state.paused else None,
                 "retention_days": setting("RAW_MESSAGE_RETENTION_DAYS"),
+                "domain_incident": incident_for_domain(address.domain),
             },
         )
 

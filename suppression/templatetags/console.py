@@ -9,6 +9,7 @@ from django import template
 from django.utils import timezone
 
 from ..console.selectors import Dashboard, dashboard
+from ..selectors import open_incidents, source_liveness
 
 register = template.Library()
 
@@ -86,6 +87,9 @@ def console_dashboard() -> dict[str, Any]:
     data = dashboard(now=now)
     return {
         "data": data,
+        # Open incidents (a handful at most) and the ways in that fell silent: one small query each.
+        "incidents": list(open_incidents()[:20]),
+        "silent_sources": [source for source in source_liveness(now=now) if source.silent],
         "chart": chart(data),
         "oldest_wait": now - data.oldest_pending_at if data.oldest_pending_at else None,
     }
