@@ -29,6 +29,7 @@ from ..models import BounceEvent, EmailAddress, School, Suppression, Suppression
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, bounce_type_for, suppresses_address
 from .bounces import _validate, bounce_record, storable_texts
 from .common import CHANGES_FEED_LOCK, Actor, audited_save, lock_address
+from .incidents import incident_count_refusals
 
 
 @dataclass(slots=True)
@@ -304,6 +305,9 @@ def _record_all(
         )
     BounceEvent.objects.bulk_create(events)  # takes the suppressions' new ids from the objects
     counts.count_events(events)
+    # Refusals of the platform count toward incidents as in bounce_record: after the address
+    # locks, before the feed lock below (the same order as a single bounce takes them).
+    incident_count_refusals(events)
     if opened:
         # Last, and briefly: the feed lock is held from here to COMMIT (see common._record_change).
         if connection.vendor == "postgresql":

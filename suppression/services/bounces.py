@@ -18,7 +18,7 @@ from ..models import BounceEvent, School, Source, Stream, Suppression
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, Reason, bounce_type_for, suppresses_address
 from ..textsafety import clean_line, clean_text
 from .common import Actor, lock_address, lock_open_suppression, suppression_open
-from .incidents import incident_count_refusal
+from .incidents import incident_count_refusals
 
 MAX_DEDUPE_KEY = 255
 EARLIEST_OCCURRED = datetime(1970, 1, 1, tzinfo=UTC)
@@ -256,7 +256,6 @@ def _record(
         received_at=received_at,
     )
     event.save()
-    if reason == Reason.SENDER_REPUTATION:
-        incident_count_refusal(event=event, address=address)
+    incident_count_refusals([event])
     counts.count_events([event])
     return BounceOutcome(event, created=True, opened=opened, decision=decision)

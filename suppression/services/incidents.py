@@ -28,6 +28,7 @@ from ..models import (
     SuppressionChange,
 )
 from ..notifications import notify_support_incident_opened
+from ..taxonomy import Reason
 from .common import CHANGES_FEED_LOCK, Actor, audited_save, require_perm, user_label
 
 # The first key of the two-key advisory locks taken per organisation (the second is its hash).
@@ -58,6 +59,18 @@ def _add_domains(incident: Incident, domains: set[str], at: datetime) -> None:
         record_domain_change(
             incident=incident, domain=domain, kind=SuppressionChange.Kind.DOMAIN_PAUSED, at=at
         )
+
+
+def incident_count_refusals(events: list[BounceEvent]) -> None:
+    """``incident_count_refusal`` for every ``sender_reputation`` event of a batch just saved.
+
+    In organisation order, so two batches that name the same organisations take their locks in
+    the same order and never wait on each other in a circle.
+    """
+    refusals = [event for event in events if event.reason == Reason.SENDER_REPUTATION]
+    refusals.sort(key=lambda event: organisation_of(event.remote_mta, event.address.domain))
+    for event in refusals:
+        incident_count_refusal(event=event, address=event.address)
 
 
 def incident_count_refusal(*, event: BounceEvent, address: EmailAddress) -> Incident | None:

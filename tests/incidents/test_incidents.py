@@ -24,6 +24,7 @@ from suppression.selectors import (
     open_incidents,
     paused_domains,
 )
+from suppression.services.bounce_batches import BounceInput, bounce_record_batch
 from suppression.services.incidents import incident_lift, incidents_expire
 from suppression.taxonomy import Reason
 
@@ -243,3 +244,28 @@ def test_settings_checks_refuse_unknown_streams_and_a_maximum_below_the_first(se
     }
     ids = {error.id for error in check_suppression_settings()}
     assert {"suppression.E042", "suppression.E043"} <= ids
+
+
+def test_refusals_pushed_in_one_api_batch_open_the_incident() -> None:
+    # The platform's MTA pushes its bounces in batches (POST /bounces): those refusals count
+    # exactly as refusals recorded one by one.
+    items = [
+        BounceInput(
+            email=f"user{n}@contoso.com",
+            dedupe_key=f"batch-rep-{n}",
+            occurred_at=timezone.now(),
+            reason=Reason.SENDER_REPUTATION,
+            status="5.7.1",
+            smtp_code="550",
+            diagnostic="550 5.7.1 blocked using Spamhaus",
+            remote_mta=OUTLOOK,
+        )
+        for n in range(3)
+    ]
+    results = bounce_record_batch(items=items, source=Source.API)
+    assert all(result.created and not result.suppressed for result in results)
+    incident = Incident.objects.get()
+    assert incident.organisation == "outlook.com"
+    assert incident.refusals == 3
+    assert set(incident.domains.values_list("domain", flat=True)) == {"contoso.com"}
+    assert "user9@contoso.com" in check_many(["user9@contoso.com"], stream="campaign").suppressed
