@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import chain
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from ..addresses import normalize_email
@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..policy import GuardOutcome
 from ..services.requests import guard_outcomes
+from .selectors import decode_cursor, encode_cursor, older_than
 
 FIND_LIMIT = 50
 SUBSTRING_MIN = 3
@@ -232,18 +233,6 @@ def guards_changed(seen: str, outcomes: list[GuardOutcome]) -> list[str]:
     return changed
 
 
-def _cursor(event: BounceEvent) -> str:
-    return f"{event.occurred_at.timestamp():.6f}_{event.pk}"
-
-
-def _parse_cursor(cursor: str) -> tuple[datetime, int] | None:
-    stamp, _, pk = cursor.partition("_")
-    try:
-        return datetime.fromtimestamp(float(stamp), tz=UTC), int(pk)
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
 def timeline_page(
     address: EmailAddress, *, before: str = "", size: int | None = None
 ) -> TimelinePage:
@@ -254,12 +243,11 @@ def timeline_page(
         .select_related("school", "raw_link")
         .order_by("-occurred_at", "-pk")
     )
-    cursor = _parse_cursor(before) if before else None
-    if cursor is not None:
-        at, pk = cursor
-        events = events.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=pk))
+    cursor = decode_cursor(before) if before else None
+    events = events.filter(older_than(cursor, "occurred_at"))
     rows = list(events[: size + 1])
-    older = _cursor(rows[size - 1]) if len(rows) > size else ""
+    last = rows[size - 1] if len(rows) > size else None
+    older = encode_cursor(last.occurred_at, last.pk) if last else ""
     return TimelinePage(events=rows[:size], older_cursor=older, is_first=cursor is None)
 
 

@@ -47,7 +47,7 @@ def decode_cursor(text: str) -> tuple[datetime, int] | None:
     return at, number
 
 
-def _older_than(cursor: tuple[datetime, int] | None, field_name: str) -> Q:
+def older_than(cursor: tuple[datetime, int] | None, field_name: str) -> Q:
     if cursor is None:
         return Q()
     at, pk = cursor
@@ -173,7 +173,7 @@ def event_page(filters: EventFilters) -> EventPage:
         query &= Q(occurred_at__gte=day_start(filters.day_from))
     if filters.day_to:
         query &= Q(occurred_at__lt=day_start(filters.day_to + timedelta(days=1)))
-    query &= address_q & _older_than(filters.cursor, "occurred_at")
+    query &= address_q & older_than(filters.cursor, "occurred_at")
     if exact:
         lower = _lower_bound(per_day, filters.cursor, size + 1)
         if lower is not None:
@@ -278,7 +278,7 @@ def request_queue(
         if oldest_first:
             queryset = queryset.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk))
         else:
-            queryset = queryset.filter(_older_than(cursor, "created_at"))
+            queryset = queryset.filter(older_than(cursor, "created_at"))
     order = ["created_at", "pk"] if oldest_first else ["-created_at", "-pk"]
     found = list(queryset.order_by(*order)[: size + 1])
     next_cursor = None
@@ -437,7 +437,7 @@ def audit_page(filters: AuditFilters) -> AuditPage:
     size = max(1, min(filters.size, MAX_PAGE))
     rows = list(
         audit_queryset(filters)
-        .filter(_older_than(filters.cursor, "at"))
+        .filter(older_than(filters.cursor, "at"))
         .select_related("actor")
         .order_by("-at", "-pk")[: size + 1]
     )
@@ -454,7 +454,7 @@ def audit_chunks(filters: AuditFilters, chunk: int = 2000) -> Any:
     cursor = None
     base = audit_queryset(filters).select_related("actor").order_by("-at", "-pk")
     while True:
-        rows = list(base.filter(_older_than(cursor, "at"))[:chunk])
+        rows = list(base.filter(older_than(cursor, "at"))[:chunk])
         yield from rows
         if len(rows) < chunk:
             return
