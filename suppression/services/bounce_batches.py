@@ -28,7 +28,7 @@ from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, EmailAddress, School, Suppression, SuppressionChange
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, bounce_type_for, suppresses_address
 from .bounces import _validate, bounce_record, storable_texts
-from .common import CHANGES_FEED_LOCK, Actor, audited_save, lock_address
+from .common import Actor, audited_save, lock_address, lock_changes_feed
 from .incidents import incident_count_refusals
 
 
@@ -309,10 +309,8 @@ def _record_all(
     # locks, before the feed lock below (the same order as a single bounce takes them).
     incident_count_refusals(events)
     if opened:
-        # Last, and briefly: the feed lock is held from here to COMMIT (see common._record_change).
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHANGES_FEED_LOCK])
+        # Last, and briefly: the feed lock is held from here to COMMIT.
+        lock_changes_feed()
         SuppressionChange.objects.bulk_create(
             [
                 SuppressionChange(

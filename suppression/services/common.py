@@ -67,13 +67,17 @@ def lock_open_suppression(address: EmailAddress) -> Suppression | None:
     )
 
 
-def _record_change(suppression: Suppression, kind: str, at: datetime) -> None:
-    # Serialise writers of the feed until they commit, so ids are handed out in commit order and
-    # a reader paging by id never skips a row that commits late (PostgreSQL; SQLite serialises
-    # every writer anyway).
+def lock_changes_feed() -> None:
+    """Serialise writers of the changes feed until they commit, so that ids are handed out in
+    commit order and a reader paging by id never skips a row that commits late (PostgreSQL;
+    SQLite serialises every writer anyway). Every feed writer takes it just before writing."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHANGES_FEED_LOCK])
+
+
+def _record_change(suppression: Suppression, kind: str, at: datetime) -> None:
+    lock_changes_feed()
     SuppressionChange.objects.create(
         suppression=suppression, address_id=suppression.address_id, kind=kind, at=at
     )

@@ -29,7 +29,13 @@ from ..models import (
 )
 from ..notifications import notify_support_incident_opened
 from ..taxonomy import Reason
-from .common import CHANGES_FEED_LOCK, Actor, audited_save, require_perm, user_label
+from .common import (
+    Actor,
+    audited_save,
+    lock_changes_feed,
+    require_perm,
+    user_label,
+)
 
 # The first key of the two-key advisory locks taken per organisation (the second is its hash).
 INCIDENT_LOCK_SPACE = 0x6B776931  # "kwi1"
@@ -46,9 +52,7 @@ def _lock_organisation(organisation: str) -> None:
 
 def record_domain_change(*, incident: Incident, domain: str, kind: str, at: datetime) -> None:
     """One domain-level row of the changes feed, under the feed's lock (as every feed writer)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHANGES_FEED_LOCK])
+    lock_changes_feed()
     SuppressionChange.objects.create(incident=incident, domain=domain, kind=kind, at=at)
 
 

@@ -35,7 +35,7 @@ from ..models import (
 )
 from ..taxonomy import BounceType
 from .bulkwrite import copy_to_history, update_with_history
-from .common import CHANGES_FEED_LOCK, Actor, audited_save, require_perm
+from .common import Actor, audited_save, lock_changes_feed, require_perm
 
 State = ResumeBatchItem.State
 Status = ResumeBatch.Status
@@ -213,9 +213,8 @@ def _feed(suppression_ids: list[int], kind: str, at: datetime) -> None:
     until the commit that follows."""
     if not suppression_ids:
         return
+    lock_changes_feed()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHANGES_FEED_LOCK])
         cursor.execute(
             f"INSERT INTO {SuppressionChange._meta.db_table} "
             "(suppression_id, address_id, kind, at, domain) "
