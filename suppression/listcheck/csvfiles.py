@@ -16,10 +16,10 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_ROWS = 50
@@ -111,15 +111,31 @@ def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
 def _reader(stream: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, row) for each row that is not empty."""
     reader = csv.reader(stream, delimiter=delimiter)
-    try:
+    with _csv_errors(reader):
         for row in reader:
             if row and any(row):
                 if len(row) > MAX_COLUMNS:
-                    raise ListFileError(
-                        f"Line {reader.line_num} has {len(row)} columns: "
-                        f"this is not a contact list (at most {MAX_COLUMNS})."
-                    )
+                    raise _too_wide(reader.line_num, row)
                 yield reader.line_num, row
+
+
+def _too_wide(line: int, row: Sequence[str]) -> ListFileError:
+    return ListFileError(
+        f"Line {line} has {len(row)} columns: this is not a contact list (at most {MAX_COLUMNS})."
+    )
+
+
+def _check_width(lines: list[int], rows: Sequence[Sequence[str]]) -> None:
+    if rows and max(map(len, rows)) > MAX_COLUMNS:
+        index = next(i for i, row in enumerate(rows) if len(row) > MAX_COLUMNS)
+        raise _too_wide(lines[index], rows[index])
+
+
+@contextlib.contextmanager
+def _csv_errors(reader: Any) -> Iterator[None]:
+    """``csv.Error`` as the ``ListFileError`` an owner understands, at the reader's line."""
+    try:
+        yield
     except csv.Error as error:
         if "field larger than field limit" in str(error):
             raise ListFileError(
@@ -212,19 +228,69 @@ def detect(path: Path, *, column: str | None = None) -> Layout:
 class RowReader:
     """(line number, row) for the data rows (header and empty lines skipped), streamed.
 
-    ``bytes_read`` says how far into the file the reader is (to within one read-ahead block),
-    for progress.
+    Iterate it row by row, or take ``chunks`` of rows (the same rows, the same errors: what a
+    check reads, with less work per row). ``bytes_read`` says how far into the file the reader
+    is (to within one read-ahead block), for progress.
     """
 
     def __init__(self, path: Path, layout: Layout) -> None:
         csv.field_size_limit(MAX_FIELD)
         self._stream = _open_text(path, layout.encoding)
-        self._rows = _reader(self._stream, layout.delimiter)
-        if layout.header is not None:
-            next(self._rows, None)
+        self._csv = csv.reader(self._stream, delimiter=layout.delimiter)
+        self._skip_header = layout.header is not None
+
+    def _header(self) -> None:
+        if self._skip_header:
+            self._skip_header = False
+            with _csv_errors(self._csv):
+                for row in self._csv:
+                    if row and any(row):
+                        if len(row) > MAX_COLUMNS:
+                            raise _too_wide(self._csv.line_num, row)
+                        break
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        return self._rows
+        self._header()
+        reader = self._csv
+        with _csv_errors(reader):
+            for row in reader:
+                if row and any(row):
+                    if len(row) > MAX_COLUMNS:
+                        raise _too_wide(reader.line_num, row)
+                    yield reader.line_num, row
+
+    def chunks(self, size: int) -> Iterator[tuple[list[int], list[tuple[str, ...]]]]:
+        """(line numbers, rows) of up to ``size`` rows at a time, until the file ends."""
+        self._header()
+        reader = self._csv
+        while True:
+            lines: list[int] = []
+            rows: list[tuple[str, ...]] = []
+            add_line = lines.append
+            add_row = rows.append
+            left = size
+            with _csv_errors(reader):
+                try:
+                    for row in reader:
+                        # An empty line reads as [], a line of delimiters as ["", ""]: skipped.
+                        if any(row):
+                            add_line(reader.line_num)
+                            # A tuple of strings, which the garbage collector stops tracking
+                            # at its first pass: a chunk of lists would be promoted and make
+                            # full collections of the whole process run every few chunks.
+                            add_row(tuple(row))
+                            left -= 1
+                            if not left:
+                                break
+                finally:
+                    # Checked after the chunk is read rather than row by row, but a row too
+                    # wide is still the error given when a later row is malformed.
+                    _check_width(lines, rows)
+            if not rows:
+                return
+            yield lines, rows
+            if left:
+                return
 
     def bytes_read(self) -> int:
         try:

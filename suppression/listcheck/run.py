@@ -9,35 +9,52 @@ from __future__ import annotations
 import csv
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
 from ..textsafety import CSV_FORMULA_STARTS, clean_line, neutralize_csv_cell
-from .checker import SAFE, VERDICT_ORDER, Checker, Verdict
+from .checker import OK_RESULT, SAFE, VERDICT_ORDER, Checker, Verdict
 from .csvfiles import AtomicFiles, Layout, RowReader
+from .csvtext import CsvText, columns
 
 CHUNK_ROWS = 5000
 EXAMPLES_PER_VERDICT = 5
 REPORT_COLUMNS = ["line", "verdict", "reasons", "suggestion"]
 
 _OK = Verdict.OK
+_FIX = Verdict.FIX_SUGGESTED
 _FORMULA_FIRST = frozenset(CSV_FORMULA_STARTS)  # each is one character
 
 
 # A cell that starts with a formula character, found in the row's cells joined by NUL (which a
 # CSV cell read as text can hold, so it is matched as a separator only where it is one).
 _FORMULA_CELL = re.compile("(?:^|\x00)[" + re.escape("".join(CSV_FORMULA_STARTS)) + "]")
+_REPORT_TEXT = CsvText(",")
 
 
-def neutral_row(row: list[str]) -> list[str]:
+def neutral_row(row: Sequence[str]) -> Sequence[str]:
     """``neutralize_csv_cell`` on each cell of ``row``, inlined: it runs on every cell of a
     million-row report, and nearly every row needs nothing (one regular-expression search).
     tests/listcheck/test_run.py checks it agrees with the helper."""
     if not _FORMULA_CELL.search("\x00".join(row)):
         return row
     return [f"'{cell}" if cell[:1] in _FORMULA_FIRST else cell for cell in row]
+
+
+def report_column(cells: Sequence[str]) -> Sequence[str]:
+    """One column of the row's own cells as the report writes it: each cell neutralized
+    (``neutralize_csv_cell``) and quoted where the CSV writer would quote it. One join and a
+    few scans when none needs either (most columns; a column of ``+380…`` phones is one list
+    comprehension)."""
+    joined = "\x00".join(cells)
+    written: Sequence[str] = cells
+    if _FORMULA_CELL.search(joined):
+        written = [f"'{cell}" if cell[:1] in _FORMULA_FIRST else cell for cell in cells]
+    # The apostrophe is no character the writer quotes for: the same scan says for both.
+    return _REPORT_TEXT.column(written, joined)
 
 
 # progress(rows done, bytes read, total bytes) -> keep going? (False stops the check)
@@ -96,10 +113,14 @@ def check_file(
     examples: dict[str, list[dict[str, str]]] = {v.value: [] for v in VERDICT_ORDER}
     safe_rows = 0
     with AtomicFiles() as outputs:
-        report = outputs.open(report_path, encoding="utf-8-sig")
+        # The BOM by hand and the rest as plain UTF-8: Python's "utf-8-sig" codec would run
+        # in Python on every write, where "utf-8" is encoded in C (the bytes are the same).
+        report = outputs.open(report_path, encoding="utf-8")
+        report.write("\ufeff")
         cleaned = outputs.open(cleaned_path, encoding=layout.encoding)
         report_writer = csv.writer(report, lineterminator="\r\n")
         cleaned_writer = csv.writer(cleaned, delimiter=layout.delimiter, lineterminator="\r\n")
+        cleaned_text = CsvText(layout.delimiter)
         header = layout.header
         if header is not None:
             report_writer.writerow(
@@ -109,56 +130,87 @@ def check_file(
         else:
             report_writer.writerow(REPORT_COLUMNS)
         with RowReader(source, layout) as reader:
-            rows = iter(reader)
-            chunk: list[tuple[int, list[str]]] = []
-            done = False
-            while not done:
-                chunk.clear()
-                for item in rows:
-                    chunk.append(item)
-                    if len(chunk) >= chunk_rows:
-                        break
-                else:
-                    done = True
-                if not chunk:
-                    break
-                values = [row[column] if column < len(row) else "" for _, row in chunk]
+            for lines, rows in reader.chunks(chunk_rows):
+                values = [row[column] if column < len(row) else "" for row in rows]
                 results = checker.check(values)
-                report_rows: list[list[Any]] = []
-                cleaned_rows: list[list[str]] = []
-                add_report = report_rows.append
-                add_cleaned = cleaned_rows.append
-                for (line, row), result in zip(chunk, results, strict=True):
-                    verdict = result.verdict
-                    if verdict is _OK:
-                        add_report([line, _OK, "", "", *neutral_row(row)])
-                        add_cleaned(row)
+                # Most rows are "ok" (the checker's one shared result): the others get their
+                # reasons, suggestion and examples here, one by one. Both files are written a
+                # chunk at a time, column by column (csvtext): no list is built per row.
+                size = len(rows)
+                verdicts = [_OK] * size
+                reasons_column = [""] * size
+                suggestions = [""] * size
+                noted: list[int] = []  # rows with a reason or a suggestion
+                keep: list[bool] | None = None
+                fixes: list[Sequence[str]] | None = None  # rows, with fixes written in
+                cleaned_rows: Sequence[Sequence[str]] = rows
+                for index, result in enumerate(results):
+                    if result is OK_RESULT:
                         continue
+                    verdict = verdicts[index] = result.verdict
+                    if verdict is _OK:  # an "ok" with its normalized address (after a look-up)
+                        continue
+                    noted.append(index)
                     reasons = "; ".join(result.reasons)
-                    add_report(
-                        [line, verdict, neutralize_csv_cell(reasons), result.suggestion,
-                         *neutral_row(row)]
-                    )  # fmt: skip
-                    if verdict in SAFE:
-                        add_cleaned(row)
-                    elif apply_fixes and verdict is Verdict.FIX_SUGGESTED and result.fixable:
-                        fixed = list(row)
-                        fixed[column] = result.suggestion
-                        add_cleaned(fixed)
+                    reasons_column[index] = neutralize_csv_cell(reasons)
+                    suggestions[index] = result.suggestion
+                    if verdict not in SAFE:
+                        if keep is None:
+                            keep = [True] * size
+                        if apply_fixes and verdict is _FIX and result.fixable:
+                            if fixes is None:
+                                fixes = list(rows)
+                            fixed = list(rows[index])
+                            fixed[column] = result.suggestion
+                            fixes[index] = fixed
+                        else:
+                            keep[index] = False
                     shown = examples[verdict]
                     if len(shown) < EXAMPLES_PER_VERDICT:
+                        row = rows[index]
                         value = row[column] if column < len(row) else ""
                         shown.append(
                             {
-                                "line": str(line),
+                                "line": str(lines[index]),
                                 "email": clean_line(value, limit=200),
                                 "reasons": clean_line(reasons, limit=300),
                                 "suggestion": result.suggestion,
                             }
                         )
-                cleaned_writer.writerows(cleaned_rows)
+                if keep is not None:
+                    cleaned_rows = list(compress(rows if fixes is None else fixes, keep))
                 safe_rows += len(cleaned_rows)
-                report_writer.writerows(report_rows)
+                cleaned_columns = columns(cleaned_rows)
+                if cleaned_columns is None:  # ragged rows (or none at all)
+                    cleaned_writer.writerows(cleaned_rows)
+                else:
+                    cleaned.write(
+                        cleaned_text.text(list(map(cleaned_text.column, cleaned_columns)))
+                    )
+                cells = columns(rows)
+                if cells is None:
+                    report_writer.writerows(
+                        [line, verdict, reason, suggestion, *neutral_row(row)]
+                        for line, verdict, reason, suggestion, row in zip(
+                            lines, verdicts, reasons_column, suggestions, rows, strict=True
+                        )
+                    )
+                else:
+                    cell = _REPORT_TEXT.cell
+                    for index in noted:
+                        reasons_column[index] = cell(reasons_column[index])
+                        suggestions[index] = cell(suggestions[index])
+                    report.write(
+                        _REPORT_TEXT.text(
+                            [
+                                list(map(str, lines)),
+                                verdicts,
+                                reasons_column,
+                                suggestions,
+                                *map(report_column, cells),
+                            ]
+                        )
+                    )
                 if progress is not None:
                     position = min(reader.bytes_read(), total)
                     if progress(checker.counts.rows, position, total) is False:
