@@ -18,9 +18,10 @@ Verdicts, in precedence order (the first that applies wins; every reason found i
 Rows ``ok``, ``risky`` and ``could_not_check`` are safe to import (``SAFE``).
 
 Speed: a list is mostly a few thousand domains repeated, so everything about a domain (typo,
-disposable, DNS) is worked out once per domain; per row there is one regular expression, a
-couple of dict look-ups and a set of hashes for duplicates (hashes, not strings, so that memory
-stays small at a million rows).
+disposable, DNS, even the domain half of the address syntax) is worked out once per domain; per
+row there is one regular expression on the local part, a couple of dict look-ups and a table of
+hashes for duplicates (hashes, not strings, in a flat table: ``hashset.py``, so that memory stays
+small at a million rows).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from rapidfuzz.distance import OSA
 from ..addresses import _PLAIN, _SPECIAL_USE, _SPECIAL_USE_SUFFIXES, normalize_email
 from ..exceptions import InvalidEmailAddress
 from .dnscheck import DomainAnswer, DomainChecker, DomainStatus
+from .hashset import HashSet
 from .providers import PROVIDERS, ROLE_ACCOUNTS, TLD_TYPOS
 
 
@@ -68,6 +70,10 @@ SAFE = frozenset({Verdict.OK, Verdict.RISKY, Verdict.COULD_NOT_CHECK})
 SuppressedLookup = Callable[[Sequence[str]], dict[str, str]]
 
 _PROVIDER_LIST = sorted(PROVIDERS)
+# The API's expression for a plain address, cut at its "@" (neither half matches an "@"): a
+# text matches it exactly when its local part matches the first and its domain, in ASCII, the
+# second (tests/listcheck/test_checker.py).
+_PLAIN_LOCAL, _PLAIN_DOMAIN = (re.compile(half) for half in _PLAIN.pattern.split("@"))
 _TLD_RE = re.compile(r"[a-z]{2,63}")
 
 
@@ -104,8 +110,9 @@ class DomainFacts:
     suggestion: str
     disposable: bool
     provider: bool
-    # The regular-expression path may normalize addresses at this domain (not a special-use
-    # name, no IDNA-reserved "xx--" label); otherwise email-validator decides.
+    # The regular-expression path may normalize addresses at this domain (the plain ASCII
+    # domain the API's expression takes, not a special-use name, no IDNA-reserved "xx--"
+    # label); otherwise email-validator decides.
     fast: bool
     answer: DomainAnswer | None = None
     # Nothing to say about the domain: no typo, not disposable, accepts mail (or not asked).
@@ -168,10 +175,9 @@ class Checker:
         self.dns = dns
         self.suppressed = suppressed
         self.domains: dict[str, DomainFacts] = {}
-        # The hashes of the addresses seen, as the keys of a dict rather than a set: a dict of
-        # ints is not tracked by the garbage collector, a set is, and every full collection
-        # would walk its million entries (about 40 ms each, many times over a long list).
-        self.seen: dict[int, None] = {}
+        # The hashes of the addresses seen (hashes, not strings; in a flat table, not a set:
+        # see hashset.py), for duplicates across chunks.
+        self.seen = HashSet()
         self.counts = Counts()
         self._blocked: dict[str, str] = {}
 
@@ -180,7 +186,8 @@ class Checker:
             suggestion=suggest_domain(domain),
             disposable=is_disposable(domain),
             provider=domain in PROVIDERS,
-            fast=not (
+            fast=_PLAIN_DOMAIN.fullmatch(domain) is not None
+            and not (
                 domain in _SPECIAL_USE
                 or domain.endswith(_SPECIAL_USE_SUFFIXES)
                 or ("--" in domain and any(label[2:4] == "--" for label in domain.split(".")))
@@ -195,8 +202,9 @@ class Checker:
     def check(self, values: Sequence[str]) -> list[RowResult]:
         """One result per value, in order. Every ``ok`` row gets the same ``OK_RESULT``."""
         domains = self.domains
-        seen = self.seen
-        plain = _PLAIN.fullmatch
+        add_seen = self.seen.add
+        plain_local = _PLAIN_LOCAL.fullmatch
+        plain_domain = _PLAIN_DOMAIN.fullmatch
         roles = ROLE_ACCOUNTS
         ok_result = OK_RESULT
         results: list[RowResult] = []
@@ -214,17 +222,19 @@ class Checker:
             if "@" not in text:
                 append(_NO_AT if text else _EMPTY)
                 continue
-            address = local = ""
+            address = ""
             facts = None
-            if len(text) <= 254 and plain(text):
-                local, _, domain = text.rpartition("@")
+            # The API's expression (addresses._PLAIN) in two halves: the local part on every
+            # row, the domain once (``fast`` holds it), as a match of the whole would do.
+            local, _, domain = text.rpartition("@")
+            if len(text) <= 254 and plain_local(local) and domain.isascii():
                 domain = domain.lower()
                 facts = domains.get(domain)
-                if facts is None:
+                if facts is None and plain_domain(domain):
                     facts = self._facts(domain)
                     if not facts.provider:
                         new_domains.append(domain)
-                if facts.fast and len(local) <= 64:
+                if facts is not None and facts.fast and len(local) <= 64:
                     local = local.lower()
                     address = f"{local}@{domain}"
             if not address:
@@ -239,11 +249,9 @@ class Checker:
                     facts = self._facts(domain)
                     if not facts.provider:
                         new_domains.append(domain)
-            key = hash(address)
-            if key in seen:
+            if not add_seen(hash(address)):
                 append(RowResult(_DUPLICATE, address, "", _DUPLICATE_REASONS))
                 continue
-            seen[key] = None
             fresh.append(address)
             fresh_rows.append(len(results))
             if facts.clean and local.partition("+")[0] not in roles:  # type: ignore[union-attr]
