@@ -101,8 +101,8 @@ def verdict(met: bool) -> str:
     return "met" if met else "NOT MET"
 
 
-def rate(rows: int, seconds: float) -> str:
-    return f"{rows / seconds:,.0f} rows/s ({seconds:.2f} s)"
+def rate(rows: int, seconds: float, unit: str = "rows") -> str:
+    return f"{rows / seconds:,.0f} {unit}/s ({seconds:.2f} s)"
 
 
 def cpu_rate(rows: int, seconds: float) -> str:
@@ -234,8 +234,9 @@ def phases(source: Path, work: Path) -> None:
         for i in range(0, len(addresses), 5000):
             found += len(open_suppressions(addresses[i : i + 5000]))
         elapsed = time.monotonic() - started
+        figure = rate(len(addresses), elapsed, "addresses")
         print(f"suppressed look-up ({open_count:,} open suppressions, {len(addresses):,} "
-              f"addresses, {found:,} found): {rate(len(addresses), elapsed)}")  # fmt: skip
+              f"addresses, {found:,} found): {figure}")  # fmt: skip
     else:
         print("suppressed look-up: skipped (set DATABASE_URL to PostgreSQL after seed_bulk)")
 
