@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,29 @@ def test_a_row_too_wide_is_the_error_even_when_a_later_row_is_malformed(tmp_path
 
 def test_neutral_row_still_guards_ragged_reports() -> None:
     assert neutral_row(("=1", "x")) == ["'=1", "x"]
+
+
+def test_checking_a_file_in_chunks_does_not_grow_with_the_file(tmp_path: Path) -> None:
+    """Only a chunk of rows and the seen hashes' table (1 MB up to 78,000 addresses) are held."""
+
+    def peak(rows: int) -> int:
+        source = tmp_path / f"n{rows}.csv"
+        with source.open("w") as out:
+            out.write("email,name,phone\n")
+            for i in range(rows):
+                out.write(f"user{i}@d{i % 300}.example,Name {i},+38050{i:07d}\n")
+        tracemalloc.start()
+        check_file(
+            source,
+            detect(source),
+            Checker(),
+            report_path=tmp_path / "r.csv",
+            cleaned_path=tmp_path / "c.csv",
+            chunk_rows=1000,
+        )
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    small, large = peak(3_000), peak(40_000)
+    assert large < small * 1.5, (small, large)
