@@ -153,7 +153,9 @@ def check_file(
                     noted.append(index)
                     reasons = "; ".join(result.reasons)
                     reasons_column[index] = neutralize_csv_cell(reasons)
-                    suggestions[index] = result.suggestion
+                    # The suggestion is built from the row's own local part, so it can begin
+                    # with "=" or "-" as well: a report cell like any other.
+                    suggestions[index] = neutralize_csv_cell(result.suggestion)
                     if verdict not in SAFE:
                         if keep is None:
                             keep = [True] * size

@@ -168,3 +168,15 @@ def test_hostile_input_gets_a_clear_error_and_leaves_nothing(
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="no such file"):
         run(tmp_path / "nope.csv")
+
+
+def test_a_suggestion_is_a_report_cell_like_any_other(tmp_path: Path) -> None:
+    """The suggestion is built from the row's own local part: "=cmd@ukr.nte" suggests
+    "=cmd@ukr.net", which a spreadsheet would run as a formula unless neutralized. The cleaned
+    file, with the fix applied, holds the address itself."""
+    source = tmp_path / "list.csv"
+    source.write_text("email\n=cmd@ukr.nte\n-x@gmial.com\n", encoding="utf-8")
+    run(source, "--apply-fixes")
+    report = read_csv(tmp_path / "list.report.csv")
+    assert [row[3] for row in report[1:]] == ["'=cmd@ukr.net", "'-x@gmail.com"]
+    assert read_csv(tmp_path / "list.clean.csv") == [["email"], ["=cmd@ukr.net"], ["-x@gmail.com"]]
