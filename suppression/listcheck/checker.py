@@ -27,7 +27,7 @@ small at a million rows).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -198,6 +198,34 @@ class Checker:
         facts.settle()
         self.domains[domain] = facts
         return facts
+
+    def prefetch(self, values: Iterable[str], limit: int) -> int:
+        """Start the DNS look-ups of the first ``limit`` new domains among ``values`` (the
+        email column of the whole file, read ahead) without waiting; ``check`` uses their
+        answers. Only the domains ``check`` would ask DNS about: plain, not a known provider.
+        How many look-ups were started."""
+        if self.dns is None:
+            return 0
+        wanted: dict[str, None] = {}
+        looked: set[str] = set()
+        plain_domain = _PLAIN_DOMAIN.fullmatch
+        for value in values:
+            domain = value.rpartition("@")[2].strip().lower()
+            if domain in looked:
+                continue
+            if len(looked) >= 4 * limit:  # a column of junk: memory stays bounded
+                break
+            looked.add(domain)
+            if (
+                domain.isascii()
+                and domain not in PROVIDERS
+                and domain not in self.domains
+                and plain_domain(domain)
+            ):
+                wanted[domain] = None
+                if len(wanted) >= limit:
+                    break
+        return self.dns.prefetch(wanted)
 
     def check(self, values: Sequence[str]) -> list[RowResult]:
         """One result per value, in order. Every ``ok`` row gets the same ``OK_RESULT``."""

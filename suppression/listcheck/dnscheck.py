@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -136,10 +136,14 @@ class DomainChecker:
         # One pool for the whole check: threads (and their resolvers and malloc arenas) are
         # reused chunk after chunk instead of 32 new ones per chunk.
         self._pool: ThreadPoolExecutor | None = None
+        # Look-ups started ahead of the chunk that needs them (``prefetch``), by domain.
+        self._pending: dict[str, Future[DomainAnswer]] = {}
 
     def close(self) -> None:
+        """Stop: look-ups not started yet are dropped, those running end within the timeout."""
+        self._pending.clear()
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def __del__(self) -> None:
@@ -165,28 +169,53 @@ class DomainChecker:
         except Exception as error:  # a resolver bug must not end the whole check
             return DomainAnswer(DomainStatus.UNKNOWN, f"DNS for {domain} failed ({error!r})")
 
+    def _submit(self, domain: str) -> Future[DomainAnswer]:
+        self.lookups += 1
+        if self.workers <= 1:
+            done: Future[DomainAnswer] = Future()
+            done.set_result(self._one(domain))
+            return done
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=self.workers, thread_name_prefix="listcheck-dns"
+            )
+        return self._pool.submit(self._one, domain)
+
+    def _cached(self, domain: str) -> DomainAnswer | None:
+        return self.cache.get(self.scope, domain) if self.cache is not None else None
+
+    def prefetch(self, domains: Iterable[str]) -> int:
+        """Start looking ``domains`` up on the pool, in this order, without waiting for them;
+        ``check`` then takes their answers. How many look-ups were started.
+
+        A check reads its file once ahead for the domains, so that a domain which never answers
+        costs its timeout once, overlapped with everything else, instead of holding up the
+        chunk it is first seen in (chunk after chunk on an old list with many dead servers).
+        """
+        if self.workers <= 1:
+            return 0
+        started = 0
+        for domain in domains:
+            if domain not in self._pending and self._cached(domain) is None:
+                self._pending[domain] = self._submit(domain)
+                started += 1
+        return started
+
     def check(self, domains: Iterable[str]) -> dict[str, DomainAnswer]:
         """The answer for each of ``domains`` (each asked at most once)."""
         result: dict[str, DomainAnswer] = {}
-        missing: list[str] = []
+        waiting: list[tuple[str, Future[DomainAnswer]]] = []
         for domain in dict.fromkeys(domains):
-            cached = self.cache.get(self.scope, domain) if self.cache else None
-            if cached is not None:
-                result[domain] = cached
-            else:
-                missing.append(domain)
-        if not missing:
-            return result
-        self.lookups += len(missing)
-        if len(missing) == 1 or self.workers <= 1:
-            answers = [self._one(domain) for domain in missing]
-        else:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    max_workers=self.workers, thread_name_prefix="listcheck-dns"
-                )
-            answers = list(self._pool.map(self._one, missing))
-        for domain, answer in zip(missing, answers, strict=True):
+            future = self._pending.pop(domain, None)
+            if future is None:
+                cached = self._cached(domain)
+                if cached is not None:
+                    result[domain] = cached
+                    continue
+                future = self._submit(domain)
+            waiting.append((domain, future))
+        for domain, future in waiting:
+            answer = future.result()
             result[domain] = answer
             if self.cache is not None:
                 self.cache.put(self.scope, domain, answer)

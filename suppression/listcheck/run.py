@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
@@ -17,10 +18,13 @@ from typing import Any
 
 from ..textsafety import CSV_FORMULA_STARTS, clean_line, neutralize_csv_cell
 from .checker import OK_RESULT, SAFE, VERDICT_ORDER, Checker, Verdict
-from .csvfiles import AtomicFiles, Layout, RowReader
+from .csvfiles import AtomicFiles, Layout, ListFileError, RowReader
 from .csvtext import CsvText, columns
 
 CHUNK_ROWS = 5000
+# Domains whose DNS look-ups start before the check, read ahead from the file (see
+# ``DomainChecker.prefetch``); the rest are asked chunk by chunk. Memory: about 1 KB each.
+PREFETCH_DOMAINS = 25_000
 EXAMPLES_PER_VERDICT = 5
 REPORT_COLUMNS = ["line", "verdict", "reasons", "suggestion"]
 
@@ -95,6 +99,37 @@ def output_paths(source: Path, out_dir: Path | None = None) -> tuple[Path, Path]
     return folder / f"{source.stem}.report.csv", folder / f"{source.stem}.clean.csv"
 
 
+@contextmanager
+def _dns_closed(checker: Checker) -> Iterator[None]:
+    """The checker's DNS pool stops with the check, whether it ends well or not (look-ups
+    started ahead and not yet running are dropped)."""
+    try:
+        yield
+    finally:
+        if checker.dns is not None:
+            checker.dns.close()
+
+
+def prefetch_domains(
+    source: Path, layout: Layout, checker: Checker, limit: int = PREFETCH_DOMAINS
+) -> int:
+    """Read the email column once ahead and start the DNS look-ups of its domains. A file the
+    reader refuses stops the read-ahead quietly: the check itself then says what is wrong."""
+    column = layout.column
+
+    def values() -> Iterator[str]:
+        with RowReader(source, layout) as reader:
+            for _, rows in reader.chunks(CHUNK_ROWS):
+                for row in rows:
+                    if column < len(row):
+                        yield row[column]
+
+    try:
+        return checker.prefetch(values(), limit)
+    except (ListFileError, UnicodeDecodeError, OSError):
+        return 0
+
+
 def check_file(
     source: Path,
     layout: Layout,
@@ -112,7 +147,9 @@ def check_file(
     column = layout.column
     examples: dict[str, list[dict[str, str]]] = {v.value: [] for v in VERDICT_ORDER}
     safe_rows = 0
-    with AtomicFiles() as outputs:
+    with _dns_closed(checker), AtomicFiles() as outputs:
+        if checker.dns is not None:
+            prefetch_domains(source, layout, checker)
         # The BOM by hand and the rest as plain UTF-8: Python's "utf-8-sig" codec would run
         # in Python on every write, where "utf-8" is encoded in C (the bytes are the same).
         report = outputs.open(report_path, encoding="utf-8")
@@ -218,8 +255,6 @@ def check_file(
                     if progress(checker.counts.rows, position, total) is False:
                         raise Cancelled
         outputs.commit()
-    if checker.dns is not None:
-        checker.dns.close()
     counts = checker.counts
     return Summary(
         rows=counts.rows,

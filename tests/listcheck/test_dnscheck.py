@@ -72,3 +72,35 @@ def test_list_check_settings_are_checked(settings) -> None:
     assert ids({"JOBS_MODE": "rq"}) == {"suppression.E041"}
     assert ids({"LIST_CHECK_MAX_UPLOAD_BYTES": 0}) == {"suppression.E003"}
     assert ids({"JOBS_MODE": "celery", "LIST_CHECK_RETENTION_DAYS": 3}) == set()
+
+
+def test_a_file_s_silent_domains_cost_one_timeout_not_one_per_chunk(
+    list_dns, dns_checker, tmp_path
+) -> None:
+    """Ten domains that never answer, each first seen in a chunk of its own: looked up ahead of
+    the check, all at once, they cost about one timeout (0.5 s), where asking chunk by chunk
+    waits 0.5 s in each of the ten chunks (5 s)."""
+    from suppression.listcheck.checker import Checker, Verdict
+    from suppression.listcheck.csvfiles import detect
+    from suppression.listcheck.run import check_file
+
+    resolver, _ = list_dns
+    names = [f"d{i}.dead.example" for i in range(10)]
+    resolver.silent.update(name + "." for name in names)
+    source = tmp_path / "old.csv"
+    source.write_text("email\n" + "".join(f"x@{name}\n" for name in names), encoding="utf-8")
+    report = tmp_path / "old.report.csv"
+    started = time.monotonic()
+    summary = check_file(
+        source,
+        detect(source),
+        Checker(dns=dns_checker),
+        report_path=report,
+        cleaned_path=tmp_path / "old.clean.csv",
+        chunk_rows=1,
+    )
+    elapsed = time.monotonic() - started
+    assert summary.counts[Verdict.COULD_NOT_CHECK] == 10
+    assert elapsed < 2.5, elapsed
+    assert dns_checker.lookups == 10  # each asked once, ahead, and not again per chunk
+    assert dns_checker._pool is None  # the pool stopped with the check
