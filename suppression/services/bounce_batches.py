@@ -53,6 +53,7 @@ class BatchResult:
     created: bool = False
     suppressed: bool = False  # the event belongs to an open suppression (it opened or joined it)
     field_errors: dict[str, str] = field(default_factory=dict)
+    event: BounceEvent | None = None  # the event recorded (created), saved
 
 
 @dataclass(slots=True)
@@ -127,7 +128,11 @@ def _one(item: BounceInput, *, source: str, actor: Actor) -> BatchResult:
         )
     except InvalidBounce as error:
         return BatchResult(field_errors=error.field_errors)
-    return BatchResult(created=outcome.created, suppressed=outcome.event.suppression_id is not None)
+    return BatchResult(
+        created=outcome.created,
+        suppressed=outcome.event.suppression_id is not None,
+        event=outcome.event if outcome.created else None,
+    )
 
 
 def _lock_addresses(valid: list[_Valid], actor: Actor, source: str) -> dict[str, EmailAddress]:
@@ -262,30 +267,30 @@ def _record_all(
                 address.probation_until = None
                 address._probation_why = current._change_reason  # type: ignore[attr-defined]
                 ended_probation.append(address)
-        events.append(
-            BounceEvent(
-                address=address,
-                suppression=current,
-                occurred_at=item.occurred_at,
-                received_at=now,
-                bounce_type=entry.bounce_type,
-                reason=str(item.reason),
-                status=item.status,
-                smtp_code=item.smtp_code,
-                source=source,
-                dedupe_key=item.dedupe_key,
-                stream=item.stream,
-                school=item.school,
-                **storable_texts(
-                    diagnostic=item.diagnostic,
-                    rule=item.rule,
-                    remote_mta=item.remote_mta,
-                    message_id=item.message_id,
-                ),
-            )
+        event = BounceEvent(
+            address=address,
+            suppression=current,
+            occurred_at=item.occurred_at,
+            received_at=now,
+            bounce_type=entry.bounce_type,
+            reason=str(item.reason),
+            status=item.status,
+            smtp_code=item.smtp_code,
+            source=source,
+            dedupe_key=item.dedupe_key,
+            stream=item.stream,
+            school=item.school,
+            **storable_texts(
+                diagnostic=item.diagnostic,
+                rule=item.rule,
+                remote_mta=item.remote_mta,
+                message_id=item.message_id,
+            ),
         )
+        events.append(event)
         result.created = True
         result.suppressed = current is not None
+        result.event = event
 
     if opened:
         bulk_create_with_history(opened, Suppression)

@@ -67,7 +67,17 @@ class Command(BaseCommand):
             "--health", default="", help="HOST:PORT for GET /health (200 or 503, JSON)."
         )
         parser.add_argument(
-            "--workers", type=int, default=4, help="Worker threads, one database connection each."
+            "--workers",
+            type=int,
+            default=4,
+            help="Committer threads (one database connection each; one commits at a time, the "
+            "others take over from one stuck on the database) and parsing threads.",
+        )
+        parser.add_argument(
+            "--group",
+            type=int,
+            default=200,
+            help="At most this many messages waiting are recorded in one transaction.",
         )
         parser.add_argument(
             "--processes",
@@ -83,8 +93,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["workers"] < 1 or options["processes"] < 1:
-            raise CommandError("--workers and --processes must be at least 1")
+        if options["workers"] < 1 or options["processes"] < 1 or options["group"] < 1:
+            raise CommandError("--workers, --processes and --group must be at least 1")
         if not options["listen"] and not options["socket"]:
             raise CommandError("Nothing to listen on: give --listen or --socket")
         # aiosmtpd logs every command at INFO: at a burst's rate that is most of the work.
@@ -174,7 +184,10 @@ class Command(BaseCommand):
 
         deadline = float(setting("LMTP_DEADLINE_SECONDS"))
         server = LmtpServer(
-            max_bytes=setting("MAX_MESSAGE_BYTES"), deadline=deadline, workers=options["workers"]
+            max_bytes=setting("MAX_MESSAGE_BYTES"),
+            deadline=deadline,
+            workers=options["workers"],
+            max_group=options["group"],
         )
         for sock in lmtp:
             await server.serve_lmtp_on(sock)
