@@ -43,6 +43,7 @@ from django.db import DatabaseError, close_old_connections, connection
 
 from .deadlines import set_statement_timeout
 from .models import LivenessSource
+from .pipeforward import PIPE_RECIPIENT
 from .services.ingest import MessageReport
 from .services.ingest_group import Arrival, message_parse, messages_ingest
 from .services.liveness import source_delivered
@@ -76,7 +77,8 @@ def ingest_committed(arrivals: list[Arrival], statement_seconds: int) -> list[Ou
     outcomes = messages_ingest(arrivals=arrivals)
     _connection_state.failed = False
     _connection_state.used = time.monotonic()
-    source_delivered(LivenessSource.LMTP)
+    for way_in in {arrival.way_in for arrival in arrivals}:
+        source_delivered(LivenessSource(way_in))
     return outcomes
 
 
@@ -252,10 +254,10 @@ class IngestHandler:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
-    async def _store(self, raw: bytes, origin: str) -> Outcome:
+    async def _store(self, raw: bytes, origin: str, way_in: str) -> Outcome:
         loop = asyncio.get_running_loop()
         arrival = await loop.run_in_executor(
-            self.executor, functools.partial(message_parse, raw=raw, origin=origin)
+            self.executor, functools.partial(message_parse, raw=raw, origin=origin, way_in=way_in)
         )
         answer = self.committer.submit(arrival)
         try:
@@ -270,10 +272,12 @@ class IngestHandler:
     async def handle_DATA(self, server: LMTP, session: Session, envelope: Envelope) -> str:
         raw = bytes(envelope.original_content or b"")
         origin = f"lmtp from {session.peer!s} for {', '.join(envelope.rcpt_tos)}"
+        # `ingest_bounces -` handing its message over (suppression/pipeforward.py).
+        way_in = LivenessSource.PIPE if PIPE_RECIPIENT in envelope.rcpt_tos else LivenessSource.LMTP
         self.in_flight += 1
         self.idle.clear()
         try:
-            outcome = await asyncio.wait_for(self._store(raw, origin), self.deadline)
+            outcome = await asyncio.wait_for(self._store(raw, origin, way_in), self.deadline)
             if isinstance(outcome, Exception):
                 raise outcome
         except TimeoutError:

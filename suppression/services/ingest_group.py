@@ -57,13 +57,15 @@ class Arrival:
     raw: bytes
     origin: str
     result: ParseResult
+    way_in: str = "lmtp"  # the LivenessSource whose delivery its commit notes
 
 
-def message_parse(*, raw: bytes, origin: str) -> Arrival:
+def message_parse(*, raw: bytes, origin: str, way_in: str = "lmtp") -> Arrival:
     return Arrival(
         raw=raw,
         origin=clean_line(origin, limit=MAX_ORIGIN),
         result=parse_message(raw, max_bytes=setting("MAX_MESSAGE_BYTES")),
+        way_in=way_in,
     )
 
 
