@@ -195,7 +195,7 @@ def database_round_trip() -> float:
 def serve_and_send(
     args: argparse.Namespace, manage: str, batch: list[bytes], connections: int
 ) -> tuple[float, list[str], float, str]:
-    """A server of its own for ``batch``: rate, failures, the server's CPU seconds, its stop line."""
+    """A server of its own for ``batch``: rate, failures, its CPU seconds and its stop line."""
     before = os.times()
     server, port = start_lmtp(args.workers, args.processes, manage)
     try:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from .. import policy
 from ..addresses import NormalizedAddress, normalize_email
 from ..console import audit, counts
+from ..console.models import AuditEntry
 from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, EmailAddress, School, Suppression, SuppressionChange
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, bounce_type_for, suppresses_address
@@ -65,7 +66,7 @@ class _Valid:
 
 
 def bounce_record_batch(
-    *, items: list[BounceInput], source: str, actor: Actor = None
+    *, items: list[BounceInput], source: str, actor: Actor = None, settle_races: bool = True
 ) -> list[BatchResult]:
     """Record ``items`` as ``bounce_record`` would one after another; one result per item.
 
@@ -73,6 +74,10 @@ def bounce_record_batch(
     their open suppressions, and the changes feed while appending to it. Writes the same rows as
     ``bounce_record``: addresses with history, events, suppressions with history, feed rows.
     Invalid items get field errors and record nothing; a repeated key is a duplicate.
+
+    ``settle_races=False``: no savepoint and no one-at-a-time retry; a race (or any database
+    error) propagates, for a caller that rolls back its whole transaction and settles it itself
+    (``services.ingest_group``).
     """
     results = [BatchResult() for _ in items]
     valid: list[_Valid] = []
@@ -96,6 +101,9 @@ def bounce_record_batch(
         bounce_type = bounce_type_for(item.reason, item.status, item.smtp_code)
         valid.append(_Valid(index, item, normalized, bounce_type))
     if not valid:
+        return results
+    if not settle_races:
+        _record_all(valid, results, source=source, actor=actor)
         return results
     try:
         with transaction.atomic():
@@ -148,12 +156,13 @@ _HISTORY_MANAGERS: dict[type[models.Model], Any] = {}
 
 
 def _lock_addresses(
-    valid: list[_Valid], actor: Actor, source: str
+    valid: list[_Valid], actor: Actor, source: str, audit_entries: list[AuditEntry]
 ) -> tuple[dict[str, EmailAddress], set[int]]:
     """Every address of the batch, locked, and the ids of those this transaction created.
 
     A row this transaction inserted is locked by the insert (another writer of the same address
-    waits on it) and has nothing hanging off it yet.
+    waits on it) and has nothing hanging off it yet. The audit-log entries of their history rows
+    are added to ``audit_entries``, for the caller to write.
     """
     first_seen: dict[str, NormalizedAddress] = {}
     for entry in valid:
@@ -191,7 +200,7 @@ def _lock_addresses(
         rows = _history(EmailAddress).bulk_history_create(
             created, default_user=actor if actor is not None and actor.is_authenticated else None
         )
-        audit.record_bulk(rows, created)
+        audit_entries += audit.entries_bulk(rows, created)
     others = [address for address in wanted if address not in addresses]
     if others:
         locked = EmailAddress.objects.select_for_update().filter(address__in=others)
@@ -202,7 +211,8 @@ def _lock_addresses(
 def _record_all(
     valid: list[_Valid], results: list[BatchResult], *, source: str, actor: Actor
 ) -> None:
-    addresses, created = _lock_addresses(valid, actor, source)
+    audit_entries: list[AuditEntry] = []  # written in one statement, below
+    addresses, created = _lock_addresses(valid, actor, source, audit_entries)
     # Addresses created just now have no suppressions and no events yet.
     ids = [address.pk for address in addresses.values() if address.pk not in created]
     seen = set(
@@ -329,7 +339,11 @@ def _record_all(
         # simple-history's bulk_create_with_history, keeping the history rows it writes: the
         # library's bulk path sends no history signal, so the audit log is written here.
         Suppression.objects.bulk_create(opened)  # PostgreSQL and SQLite return the ids
-        audit.record_bulk(_history(Suppression).bulk_history_create(opened), opened)
+        audit_entries += audit.entries_bulk(
+            _history(Suppression).bulk_history_create(opened), opened
+        )
+    if audit_entries:
+        AuditEntry.objects.bulk_create(audit_entries)
     for address in ended_probation:
         audited_save(
             address,

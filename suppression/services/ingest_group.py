@@ -146,7 +146,13 @@ def _ingest_together(arrivals: list[Arrival], *, actor: Actor) -> list[MessageRe
             items.append(BounceInput(**fields, school=school, stream=stream))
             owners.append(index)
 
-    results = bounce_record_batch(items=items, source=Source.DSN, actor=actor) if items else []
+    # A race with another writer fails the group's transaction, which messages_ingest then
+    # records again message by message: no savepoint of the batch's own is needed.
+    results = (
+        bounce_record_batch(items=items, source=Source.DSN, actor=actor, settle_races=False)
+        if items
+        else []
+    )
     for item, index, outcome in zip(items, owners, results, strict=True):
         report = reports[index]
         if outcome.field_errors:
