@@ -34,6 +34,7 @@ def forward(raw: bytes, target: str, *, deadline: float) -> tuple[int | None, st
         client = smtplib.LMTP(str(host).strip("[]"), int(port), timeout=deadline)
     except (OSError, ValueError, smtplib.SMTPException) as error:
         return None, f"no LMTP server at {target} ({type(error).__name__}: {error})"
+    text: bytes | str
     try:
         with client:
             client.ehlo("ingest-bounces-pipe")
