@@ -142,27 +142,36 @@ class Command(BaseCommand):
         Nothing has touched the database yet, so no connection is shared across the fork.
         """
         children: set[int] = set()
-        for _ in range(count):
-            pid = os.fork()
-            if pid == 0:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                code = 1
-                try:
-                    self._run(lmtp, health, options)
-                    code = 0
-                finally:
-                    sys.stdout.flush()
-                    os._exit(code)
-            children.add(pid)
 
         def forward(signum: int, frame: Any) -> None:
             for child in children:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(child, signum)
 
-        signal.signal(signal.SIGTERM, forward)
-        signal.signal(signal.SIGINT, forward)
+        # A SIGTERM between the first fork and the handler that passes it on would end this
+        # process and leave its children running with nobody to stop them: signals wait until
+        # every child exists and the handler is in place.
+        stop_signals = {signal.SIGTERM, signal.SIGINT}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+        try:
+            signal.signal(signal.SIGTERM, forward)
+            signal.signal(signal.SIGINT, forward)
+            for _ in range(count):
+                pid = os.fork()
+                if pid == 0:
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+                    code = 1
+                    try:
+                        self._run(lmtp, health, options)
+                        code = 0
+                    finally:
+                        sys.stdout.flush()
+                        os._exit(code)
+                children.add(pid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
         failed = False
         while children:
             pid, status = os.wait()
