@@ -46,6 +46,14 @@ def unix_socket(value: str) -> socket.socket:
     return sock
 
 
+_stopped_early: list[int] = []
+
+
+def _stop_early(signum: int, frame: Any) -> None:
+    """SIGTERM/SIGINT before the server's own handlers are in place: stop as soon as it runs."""
+    _stopped_early.append(signum)
+
+
 class Command(BaseCommand):
     help = (
         "Receive bounce messages over LMTP (Postfix: lmtp:inet:HOST:PORT or lmtp:unix:PATH) and "
@@ -111,6 +119,10 @@ class Command(BaseCommand):
         logging.getLogger("mail.log").setLevel(
             logging.DEBUG if options["verbosity"] >= 3 else logging.WARNING
         )
+        # From here on a stop request is kept until the server can act on it (forked processes
+        # inherit it), rather than ending the process half-started.
+        signal.signal(signal.SIGTERM, _stop_early)
+        signal.signal(signal.SIGINT, _stop_early)
         # Bound here, before any process starts: every process accepts on the same sockets.
         lmtp: list[socket.socket] = []
         if options["listen"]:
@@ -159,8 +171,8 @@ class Command(BaseCommand):
             for _ in range(count):
                 pid = os.fork()
                 if pid == 0:
-                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    signal.signal(signal.SIGTERM, _stop_early)
+                    signal.signal(signal.SIGINT, _stop_early)
                     signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
                     code = 1
                     try:
@@ -186,6 +198,8 @@ class Command(BaseCommand):
     def _run(
         self, lmtp: list[socket.socket], health: socket.socket | None, options: dict[str, Any]
     ) -> None:
+        signal.signal(signal.SIGTERM, _stop_early)
+        signal.signal(signal.SIGINT, _stop_early)
         asyncio.run(self._serve(lmtp, health, options))
         from suppression.lmtp import still_busy_workers
 
@@ -214,7 +228,11 @@ class Command(BaseCommand):
         if health is not None:
             await server.serve_health_on(health)
         grace = options["grace"] if options["grace"] is not None else deadline + 5
-        await server.run_until_stopped(grace=grace)
+        serving = asyncio.ensure_future(server.run_until_stopped(grace=grace))
+        await asyncio.sleep(0)  # it puts its own signal handlers in place
+        if _stopped_early:
+            server.stop()  # asked to stop while starting: nothing was received yet
+        await serving
         self.stdout.write(
             f"Stopped: {server.handler.stats.stored} messages stored, "
             f"{server.handler.stats.tempfailed} answered 451, in {server.committer.groups} "
