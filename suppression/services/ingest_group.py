@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 # The database's connection failed or a statement ran out of time: nothing of the group is
 # stored, and every message of it must be retried (LMTP 451).
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
+# A deadlock with another writer (an API batch, a second group beside a stuck one): the
+# connection is fine, and one message at a time takes its locks one address at a time.
+SETTLE_ONE_BY_ONE = ("40P01", "40001")  # deadlock_detected, serialization_failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +87,10 @@ def messages_ingest(
     try:
         with transaction.atomic():
             return [*_ingest_together(arrivals, actor=actor)]
-    except CONNECTION_ERRORS:
-        raise
+    except CONNECTION_ERRORS as error:
+        if getattr(error.__cause__, "sqlstate", "") not in SETTLE_ONE_BY_ONE:
+            raise
+        logger.warning("A group of %d messages: %s; one by one", len(arrivals), error)
     except Exception:
         logger.warning(
             "A group of %d messages could not be recorded together: one by one",

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 
 from suppression.lmtp import GroupCommitter, Outcome, ingest_committed
 from suppression.models import (
@@ -296,3 +296,28 @@ def test_concurrent_lmtp_sessions_share_a_transaction_and_a_failed_one_is_retrie
     assert transactions("e", "f") == 1
     assert retried == {"c": [250, 250], "d": [250, 250]}
     assert (events("c"), events("d"), events("a"), events("b")) == (1, 1, 1, 1)
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_a_deadlocked_group_is_recorded_message_by_message_and_a_lost_connection_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def deadlocked(arrivals, *, actor):  # type: ignore[no-untyped-def]
+        raise OperationalError("deadlock detected") from _Deadlock()
+
+    monkeypatch.setattr(ingest_group, "_ingest_together", deadlocked)
+
+    outcomes = messages_ingest(arrivals=[arrival("d1"), arrival("d2")])
+
+    assert [o.outcome for o in outcomes] == [MessageOutcome.RECORDED] * 2  # type: ignore[union-attr]
+
+    def lost(arrivals, *, actor):  # type: ignore[no-untyped-def]
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(ingest_group, "_ingest_together", lost)
+    with pytest.raises(OperationalError):
+        messages_ingest(arrivals=[arrival("d3")])
+    assert events("d3") == 0
