@@ -3,7 +3,8 @@ import os
 import sys
 
 # The commands the MTA feeds (the pipe, once per message; LMTP) set up only the apps a bounce needs
-# (kwiga_mail/settings_ingest.py); parse_bounces reads files and needs no set-up at all.
+# (kwiga_mail/settings_ingest.py); parse_bounces reads files and needs no set-up at all, nor does
+# the pipe when it hands the message to serve_lmtp (SUPPRESSION_PIPE_LMTP, pipeforward.py).
 INGEST_COMMANDS = {"ingest_bounces", "serve_lmtp"}
 
 
@@ -13,6 +14,12 @@ def main() -> None:
         from suppression.parsecli import run_without_setup
 
         handled = run_without_setup(sys.argv[2:])
+        if handled is not None:
+            sys.exit(handled)
+    if command == "ingest_bounces" and os.environ.get("SUPPRESSION_PIPE_LMTP"):
+        from suppression.pipeforward import run
+
+        handled = run(sys.argv[2:])
         if handled is not None:
             sys.exit(handled)
     lean = command in INGEST_COMMANDS

@@ -1,10 +1,11 @@
 """An LMTP server the MTA delivers bounces to: ``manage.py serve_lmtp`` (docs/ingestion.md).
 
 One long-running process instead of one process per message (the pipe), so a burst of
-thousands of bounces costs no start-up each. Each message goes through the same
-``message_ingest`` as the pipe, in one transaction; LMTP (RFC 2033) answers once per envelope
-recipient, and this server gives every recipient the message's one answer, only after that
-transaction commits:
+thousands of bounces costs no start-up each. Each message is parsed as it arrives, then recorded
+with the messages that arrived meanwhile on other sessions in one transaction (group commit,
+``GroupCommitter`` and ``services.ingest_group``: the same dedupe, policy and rows as the pipe's
+``message_ingest``); LMTP (RFC 2033) answers once per envelope recipient, and this server gives
+every recipient the message's one answer, only after that transaction commits:
 
 * ``250`` stored (recorded, a duplicate, not a bounce, or kept as unparseable);
 * ``451`` (the MTA keeps the message and retries) when the database refuses the connection,
@@ -12,17 +13,19 @@ transaction commits:
   commit after all is recorded once (the ingest is idempotent);
 * ``552`` when the message is over ``MAX_MESSAGE_BYTES`` (also advertised as SIZE).
 
-The ORM runs in worker threads (each with its own connection), never on the event loop, so a
-slow database stalls no other session. SIGTERM (or SIGINT) stops listening, lets every message
-already received be answered, closes idle sessions with ``421`` and exits: an accepted message
-(250) is committed, any other is still the MTA's to retry. ``--health-port`` serves
-``GET /health`` (200 or 503, JSON) for a supervisor.
+Parsing and the ORM run in threads (each committer thread with its own connection), never on
+the event loop, so a slow database stalls no other session. SIGTERM (or SIGINT) stops
+listening, lets every message already received be answered, closes idle sessions with ``421``
+and exits: an accepted message (250) is committed, any other is still the MTA's to retry.
+``--health`` serves ``GET /health`` (200 or 503, JSON) for a supervisor.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
+import functools
 import json
 import logging
 import os
@@ -36,11 +39,13 @@ from typing import Any
 
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import Envelope, Session
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection
 
 from .deadlines import set_statement_timeout
 from .models import LivenessSource
-from .services.ingest import MessageReport, message_ingest
+from .pipeforward import PIPE_RECIPIENT
+from .services.ingest import MessageReport
+from .services.ingest_group import Arrival, message_parse, messages_ingest
 from .services.liveness import source_delivered
 
 logger = logging.getLogger(__name__)
@@ -49,25 +54,40 @@ STORED = "250 2.0.0 Bounce stored"
 TEMPFAIL = "451 4.3.0 Could not store the bounce now, try again later"
 SHUTTING_DOWN = "421 4.3.2 Shutting down, try again later"
 HEALTH_DB_SECONDS = 3.0
+MAX_GROUP = 200  # messages recorded in one transaction at most
+# A group committing this long is presumed stuck (a database that hangs): the next may start.
+STALL_SECONDS = 1.0
+IDLE_CHECK_SECONDS = 5.0
 
 
-def ingest_committed(raw: bytes, origin: str, statement_seconds: int) -> MessageReport:
-    """In a worker thread: ingest one message in one transaction, then note the delivery.
+def ingest_committed(arrivals: list[Arrival], statement_seconds: int) -> list[Outcome]:
+    """In a committer thread: record a group of messages in one transaction, note the delivery.
 
-    Like a web request, it starts and ends by dropping a connection that failed or expired, so a
-    database that went away is reconnected to for the next message.
+    The thread keeps its connection from group to group. After an error, or when it sat idle
+    long enough for the database to have gone away meanwhile, it is checked (and dropped if it
+    failed, as a web request's end does), so that the next group reconnects; a busy server asks
+    the database nothing more per group.
     """
-    close_old_connections()
-    try:
-        if connection.connection is None and connection.vendor == "postgresql":
-            connection.ensure_connection()
-            set_statement_timeout(connection, statement_seconds)
-        with transaction.atomic():
-            report = message_ingest(raw=raw, origin=origin)
-        source_delivered(LivenessSource.LMTP)
-        return report
-    finally:
-        close_old_connections()
+    if _connection_state.failed or time.monotonic() - _connection_state.used > IDLE_CHECK_SECONDS:
+        close_old_connections()  # drops a broken or expired connection; health check on reuse
+    _connection_state.failed = True
+    if connection.connection is None and connection.vendor == "postgresql":
+        connection.ensure_connection()
+        set_statement_timeout(connection, statement_seconds)
+    outcomes = messages_ingest(arrivals=arrivals)
+    _connection_state.failed = False
+    _connection_state.used = time.monotonic()
+    for way_in in {arrival.way_in for arrival in arrivals}:
+        source_delivered(LivenessSource(way_in))
+    return outcomes
+
+
+class _ConnectionState(threading.local):
+    failed = False
+    used = 0.0
+
+
+_connection_state = _ConnectionState()
 
 
 def database_answers() -> None:
@@ -77,6 +97,127 @@ def database_answers() -> None:
             cursor.execute("SELECT 1")
     finally:
         close_old_connections()
+
+
+Outcome = MessageReport | Exception
+Commit = Callable[[list[Arrival], int], list[Outcome]]
+
+
+@dataclass(slots=True)
+class _Waiting:
+    arrival: Arrival
+    answer: concurrent.futures.Future[Outcome]
+
+
+class GroupCommitter:
+    """Threads that record what is waiting, as one group and one transaction at a time.
+
+    Each message's handler parses it and ``submit``s it; while one group commits, the messages
+    arriving on other sessions wait, and the next thread takes all of them (up to ``max_group``)
+    as the next group: the busier the server, the larger the groups, and one commit (and one
+    set of statements) serves them all. A second group starts beside the first only when every
+    group committing has taken ``stall`` seconds or more: a database that hangs ties up one
+    thread (and its connection), not the server. Every message of a group is answered after its
+    commit; a connection error fails them all (451).
+    """
+
+    def __init__(
+        self,
+        *,
+        threads: int,
+        statement_seconds: int,
+        max_group: int = MAX_GROUP,
+        stall: float = STALL_SECONDS,
+        commit: Commit = ingest_committed,
+    ) -> None:
+        self.statement_seconds = statement_seconds
+        self.max_group = max_group
+        self.stall = stall
+        self.commit = commit
+        self.condition = threading.Condition()
+        self.waiting: collections.deque[_Waiting] = collections.deque()
+        self.committing: dict[int, float] = {}  # thread id -> when its group started
+        self.closed = False
+        self.groups = 0
+        self.largest_group = 0
+        self.commit_cpu = 0.0
+        self.threads = [
+            threading.Thread(target=self._run, name=f"lmtp-ingest-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, arrival: Arrival) -> concurrent.futures.Future[Outcome]:
+        """Queue ``arrival`` for the next group; the future is its outcome after the commit.
+
+        Cancel it to withdraw the message: one that no group has taken is never recorded.
+        """
+        answer: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
+        with self.condition:
+            if self.closed:
+                raise RuntimeError("The committer is stopped")
+            self.waiting.append(_Waiting(arrival, answer))
+            self.condition.notify()
+        return answer
+
+    def close(self, *, wait: float = 1.0) -> None:
+        """Let the threads end once nothing waits (waiting up to ``wait`` seconds for them); one
+        blocked on a database that never answers stays behind (``still_busy_workers``)."""
+        with self.condition:
+            self.closed = True
+            self.condition.notify_all()
+        ends = time.monotonic() + wait
+        for thread in self.threads:
+            thread.join(max(0.0, ends - time.monotonic()))
+
+    def _take(self) -> list[_Waiting] | None:
+        with self.condition:
+            while True:
+                if not self.waiting and self.closed:
+                    return None
+                if self.waiting and (
+                    not self.committing
+                    or time.monotonic() - max(self.committing.values()) >= self.stall
+                ):
+                    break
+                timeout = None
+                if self.waiting and self.committing:
+                    timeout = max(self.committing.values()) + self.stall - time.monotonic()
+                self.condition.wait(timeout)
+            group: list[_Waiting] = []
+            while self.waiting and len(group) < self.max_group:
+                waiting = self.waiting.popleft()
+                # False: its handler gave up on it (answered 451) before any group took it.
+                if waiting.answer.set_running_or_notify_cancel():
+                    group.append(waiting)
+            if group:
+                self.committing[threading.get_ident()] = time.monotonic()
+            return group
+
+    def _run(self) -> None:
+        while True:
+            group = self._take()
+            if group is None:
+                return
+            if not group:
+                continue
+            self.groups += 1
+            self.largest_group = max(self.largest_group, len(group))
+            cpu0 = time.thread_time()
+            try:
+                outcomes = self.commit([w.arrival for w in group], self.statement_seconds)
+            except Exception as error:  # the connection failed: none of them is stored
+                for waiting in group:
+                    waiting.answer.set_exception(error)
+            else:
+                for waiting, outcome in zip(group, outcomes, strict=True):
+                    waiting.answer.set_result(outcome)
+            finally:
+                self.commit_cpu += time.thread_time() - cpu0
+                with self.condition:
+                    del self.committing[threading.get_ident()]
+                    self.condition.notify_all()
 
 
 @dataclass
@@ -89,18 +230,19 @@ class Stats:
 
 
 class IngestHandler:
-    """aiosmtpd's handler: hands each message to a worker thread and waits at most a deadline."""
+    """aiosmtpd's handler: parses each message off the event loop, hands it to the group
+    committer, and waits for its group's commit at most a deadline."""
 
     def __init__(
         self,
         executor: concurrent.futures.Executor,
+        committer: GroupCommitter,
         *,
         deadline: float,
-        ingest: Callable[[bytes, str, int], MessageReport] = ingest_committed,
     ) -> None:
         self.executor = executor
+        self.committer = committer
         self.deadline = deadline
-        self.ingest = ingest
         self.stats = Stats()
         self.in_flight = 0
         self.idle = asyncio.Event()
@@ -112,19 +254,32 @@ class IngestHandler:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
+    async def _store(self, raw: bytes, origin: str, way_in: str) -> Outcome:
+        loop = asyncio.get_running_loop()
+        arrival = await loop.run_in_executor(
+            self.executor, functools.partial(message_parse, raw=raw, origin=origin, way_in=way_in)
+        )
+        answer = self.committer.submit(arrival)
+        try:
+            # shield: at the deadline the MTA gets its 451 at once; a group that took the message
+            # finishes or fails on its own, and a commit after the deadline makes the retry a
+            # duplicate.
+            return await asyncio.shield(asyncio.wrap_future(answer))
+        except asyncio.CancelledError:
+            answer.cancel()  # no group took it yet: none ever will
+            raise
+
     async def handle_DATA(self, server: LMTP, session: Session, envelope: Envelope) -> str:
         raw = bytes(envelope.original_content or b"")
         origin = f"lmtp from {session.peer!s} for {', '.join(envelope.rcpt_tos)}"
-        loop = asyncio.get_running_loop()
+        # `ingest_bounces -` handing its message over (suppression/pipeforward.py).
+        way_in = LivenessSource.PIPE if PIPE_RECIPIENT in envelope.rcpt_tos else LivenessSource.LMTP
         self.in_flight += 1
         self.idle.clear()
         try:
-            job = loop.run_in_executor(
-                self.executor, self.ingest, raw, origin, max(1, int(self.deadline))
-            )
-            # shield: at the deadline the MTA gets its 451 at once; the worker finishes or fails
-            # on its own, and a commit after the deadline makes the retry a duplicate.
-            await asyncio.wait_for(asyncio.shield(job), self.deadline)
+            outcome = await asyncio.wait_for(self._store(raw, origin, way_in), self.deadline)
+            if isinstance(outcome, Exception):
+                raise outcome
         except TimeoutError:
             self.stats.tempfailed += 1
             logger.warning("%s: not stored within %s s: answered 451", origin, self.deadline)
@@ -210,13 +365,23 @@ class LmtpServer:
         deadline: float,
         workers: int = 4,
         hostname: str = "kwiga-bounces",
-        ingest: Callable[[bytes, str, int], MessageReport] = ingest_committed,
+        max_group: int = MAX_GROUP,
+        stall: float = STALL_SECONDS,
+        commit: Commit = ingest_committed,
     ) -> None:
         self.max_bytes = max_bytes
+        # Parsing (no database) and the health check's query.
         self.executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="lmtp-ingest"
+            max_workers=workers, thread_name_prefix="lmtp-parse"
         )
-        self.handler = IngestHandler(self.executor, deadline=deadline, ingest=ingest)
+        self.committer = GroupCommitter(
+            threads=workers,
+            statement_seconds=max(1, int(deadline)),
+            max_group=max_group,
+            stall=stall,
+            commit=commit,
+        )
+        self.handler = IngestHandler(self.executor, self.committer, deadline=deadline)
         self.hostname = hostname
         self.sessions: set[BounceLMTP] = set()
         self.servers: list[asyncio.AbstractServer] = []
@@ -283,6 +448,9 @@ class LmtpServer:
             "sessions": len(self.sessions),
             "stored": stats.stored,
             "tempfailed": stats.tempfailed,
+            "waiting": len(self.committer.waiting),
+            "groups": self.committer.groups,
+            "largest_group": self.committer.largest_group,
             "last_stored_at": stats.last_stored_at,
             "uptime_seconds": round(time.time() - stats.started_at, 1),
         }
@@ -324,7 +492,8 @@ class LmtpServer:
         for session in list(self.sessions):
             logger.warning("Closing a session still in a transaction after %s s", grace)
             session.say_goodbye()
-        # A worker stuck on a database that never answers was answered 451 already.
+        # A thread stuck on a database that never answers was answered 451 already.
+        self.committer.close()
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 

@@ -217,13 +217,20 @@ def record_bulk(rows: Iterable[Any], objects: Iterable[models.Model] = ()) -> No
     """Entries for history rows written by the library's bulk path (it sends no signal)."""
     from .models import AuditEntry
 
+    AuditEntry.objects.bulk_create(entries_bulk(rows, objects))
+
+
+def entries_bulk(rows: Iterable[Any], objects: Iterable[models.Model] = ()) -> list[Any]:
+    """``record_bulk``'s entries, unsaved: a caller with several sets writes them in one go."""
+    from .models import AuditEntry
+
     live = {obj.pk: obj for obj in objects}
     entries = []
     for row in rows:
         pk_name = type(row).instance_type._meta.pk.attname
         instance = live.get(getattr(row, pk_name))
         entries.append(entry_for(row, _previous(row), entry_model=AuditEntry, instance=instance))
-    AuditEntry.objects.bulk_create(entries)
+    return entries
 
 
 def backfill(apps: Any, batch: int = 2000) -> int:

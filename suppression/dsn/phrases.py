@@ -413,6 +413,7 @@ def _anchors(source: str) -> tuple[str, ...] | None:
 # regex that cannot match costs a full scan. A literal that any match must contain is checked
 # first with ``in`` (a fast substring search), which rules out most rules without the regex.
 _SCREENS: list[tuple[str, ...] | None] = [_anchors(source) for _, _, source in _RULES_SOURCE]
+_SCREENED = [(*rule, anchors) for rule, anchors in zip(RULES, _SCREENS, strict=True)]
 
 
 def match_phrase(text: str) -> tuple[Reason, str] | None:
@@ -420,9 +421,14 @@ def match_phrase(text: str) -> tuple[Reason, str] | None:
     if not text:
         return None
     lowered = " ".join(text[:MAX_SCAN].split()).lower()
-    for (name, reason, pattern), anchors in zip(RULES, _SCREENS, strict=True):
-        if anchors is not None and not any(anchor in lowered for anchor in anchors):
-            continue
+    for name, reason, pattern, anchors in _SCREENED:
+        if anchors is not None:
+            # A loop, not any(<generator>): this runs for every rule on every diagnostic.
+            for anchor in anchors:
+                if anchor in lowered:
+                    break
+            else:
+                continue
         if pattern.search(lowered):
             return reason, name
     return None

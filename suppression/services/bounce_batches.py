@@ -15,15 +15,16 @@ import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from .. import policy
 from ..addresses import NormalizedAddress, normalize_email
 from ..console import audit, counts
+from ..console.models import AuditEntry
 from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, EmailAddress, School, Suppression, SuppressionChange
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, bounce_type_for, suppresses_address
@@ -53,6 +54,7 @@ class BatchResult:
     created: bool = False
     suppressed: bool = False  # the event belongs to an open suppression (it opened or joined it)
     field_errors: dict[str, str] = field(default_factory=dict)
+    event: BounceEvent | None = None  # the event recorded (created), saved
 
 
 @dataclass(slots=True)
@@ -64,7 +66,7 @@ class _Valid:
 
 
 def bounce_record_batch(
-    *, items: list[BounceInput], source: str, actor: Actor = None
+    *, items: list[BounceInput], source: str, actor: Actor = None, settle_races: bool = True
 ) -> list[BatchResult]:
     """Record ``items`` as ``bounce_record`` would one after another; one result per item.
 
@@ -72,6 +74,10 @@ def bounce_record_batch(
     their open suppressions, and the changes feed while appending to it. Writes the same rows as
     ``bounce_record``: addresses with history, events, suppressions with history, feed rows.
     Invalid items get field errors and record nothing; a repeated key is a duplicate.
+
+    ``settle_races=False``: no savepoint and no one-at-a-time retry; a race (or any database
+    error) propagates, for a caller that rolls back its whole transaction and settles it itself
+    (``services.ingest_group``).
     """
     results = [BatchResult() for _ in items]
     valid: list[_Valid] = []
@@ -95,6 +101,9 @@ def bounce_record_batch(
         bounce_type = bounce_type_for(item.reason, item.status, item.smtp_code)
         valid.append(_Valid(index, item, normalized, bounce_type))
     if not valid:
+        return results
+    if not settle_races:
+        _record_all(valid, results, source=source, actor=actor)
         return results
     try:
         with transaction.atomic():
@@ -127,25 +136,54 @@ def _one(item: BounceInput, *, source: str, actor: Actor) -> BatchResult:
         )
     except InvalidBounce as error:
         return BatchResult(field_errors=error.field_errors)
-    return BatchResult(created=outcome.created, suppressed=outcome.event.suppression_id is not None)
+    return BatchResult(
+        created=outcome.created,
+        suppressed=outcome.event.suppression_id is not None,
+        event=outcome.event if outcome.created else None,
+    )
 
 
-def _lock_addresses(valid: list[_Valid], actor: Actor, source: str) -> dict[str, EmailAddress]:
+def _history(model: type[models.Model]) -> Any:
+    """``model.history`` without its descriptor, which builds a new manager class per access
+    (simple-history's ``HistoryDescriptor``): a manager with no instance holds no state."""
+    manager = _HISTORY_MANAGERS.get(model)
+    if manager is None:
+        manager = _HISTORY_MANAGERS[model] = model.history  # type: ignore[attr-defined]
+    return manager
+
+
+_HISTORY_MANAGERS: dict[type[models.Model], Any] = {}
+
+
+def _lock_addresses(
+    valid: list[_Valid], actor: Actor, source: str, audit_entries: list[AuditEntry]
+) -> tuple[dict[str, EmailAddress], set[int]]:
+    """Every address of the batch, locked, and the ids of those this transaction created.
+
+    A row this transaction inserted is locked by the insert (another writer of the same address
+    waits on it) and has nothing hanging off it yet. The audit-log entries of their history rows
+    are added to ``audit_entries``, for the caller to write.
+    """
     first_seen: dict[str, NormalizedAddress] = {}
     for entry in valid:
         first_seen.setdefault(entry.normalized.address, entry.normalized)
     wanted = sorted(first_seen)
     if connection.vendor != "postgresql":  # SQLite runs one writer at a time anyway
         why = f"first bounce recorded ({source})"
-        return {a: lock_address(first_seen[a], actor=actor, why=why) for a in wanted}
+        return {a: lock_address(first_seen[a], actor=actor, why=why) for a in wanted}, set()
     now = timezone.now()
+    fields = [field.attname for field in EmailAddress._meta.concrete_fields]
     # Insert the unseen ones first, in address order: a concurrent batch inserting the same
     # address waits for us instead of failing, and nobody holds a row lock while waiting here.
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO suppression_emailaddress (address, domain, display, created_at) "
             "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
-            "ORDER BY 1 ON CONFLICT (address) DO NOTHING RETURNING id",
+            "ORDER BY 1 ON CONFLICT (address) DO NOTHING RETURNING "
+            + ", ".join(
+                connection.ops.quote_name(field.column)
+                for field in EmailAddress._meta.concrete_fields
+            ),
             [
                 wanted,
                 [first_seen[a].domain for a in wanted],
@@ -153,48 +191,58 @@ def _lock_addresses(valid: list[_Valid], actor: Actor, source: str) -> dict[str,
                 [now] * len(wanted),
             ],
         )
-        created_ids = [row[0] for row in cursor.fetchall()]
-    if created_ids:
-        created = list(EmailAddress.objects.filter(pk__in=created_ids))
+        created = [EmailAddress.from_db(connection.alias, fields, row) for row in cursor.fetchall()]
+    addresses = {address.address: address for address in created}
+    if created:
         for address in created:
             address._history_user = None  # type: ignore[attr-defined]
             address._change_reason = f"first bounce recorded ({source})"  # type: ignore[attr-defined]
-        rows = EmailAddress.history.bulk_history_create(  # type: ignore[attr-defined]
+        rows = _history(EmailAddress).bulk_history_create(
             created, default_user=actor if actor is not None and actor.is_authenticated else None
         )
-        audit.record_bulk(rows, created)
-    locked = EmailAddress.objects.select_for_update().filter(address__in=wanted).order_by("address")
-    return {address.address: address for address in locked}
+        audit_entries += audit.entries_bulk(rows, created)
+    others = [address for address in wanted if address not in addresses]
+    if others:
+        locked = EmailAddress.objects.select_for_update().filter(address__in=others)
+        addresses.update({address.address: address for address in locked.order_by("address")})
+    return addresses, {address.pk for address in created}
 
 
 def _record_all(
     valid: list[_Valid], results: list[BatchResult], *, source: str, actor: Actor
 ) -> None:
-    addresses = _lock_addresses(valid, actor, source)
-    ids = [address.pk for address in addresses.values()]
+    audit_entries: list[AuditEntry] = []  # written in one statement, below
+    addresses, created = _lock_addresses(valid, actor, source, audit_entries)
+    # Addresses created just now have no suppressions and no events yet.
+    ids = [address.pk for address in addresses.values() if address.pk not in created]
     seen = set(
         BounceEvent.objects.filter(
             source=source, dedupe_key__in=[entry.item.dedupe_key for entry in valid]
         ).values_list("dedupe_key", flat=True)
     )
-    open_now: dict[int, Suppression] = {
-        s.address_id: s
-        for s in Suppression.objects.select_for_update().filter(
-            address_id__in=ids, lifted_at__isnull=True
+    open_now: dict[int, Suppression] = {}
+    last_lifted: dict[int, datetime] = {}
+    if ids:
+        open_now = {
+            s.address_id: s
+            for s in Suppression.objects.select_for_update().filter(
+                address_id__in=ids, lifted_at__isnull=True
+            )
+        }
+        last_lifted = dict(
+            Suppression.objects.filter(address_id__in=ids, lifted_at__isnull=False)
+            .values("address_id")
+            .annotate(last=Max("lifted_at"))
+            .values_list("address_id", "last")
         )
-    }
-    last_lifted: dict[int, datetime] = dict(
-        Suppression.objects.filter(address_id__in=ids, lifted_at__isnull=False)
-        .values("address_id")
-        .annotate(last=Max("lifted_at"))
-        .values_list("address_id", "last")
-    )
     lim = policy.limits()
     now = timezone.now()
     soft_ids = [
         addresses[e.normalized.address].pk
         for e in valid
-        if e.bounce_type == BounceType.SOFT and suppresses_address(e.item.reason)
+        if e.bounce_type == BounceType.SOFT
+        and suppresses_address(e.item.reason)
+        and addresses[e.normalized.address].pk not in created
     ]
     # Per address, the occurrence times of every soft bounce that still counts (received since the
     # last resume), kept sorted: the events of this batch are added as they are recorded.
@@ -262,40 +310,40 @@ def _record_all(
                 address.probation_until = None
                 address._probation_why = current._change_reason  # type: ignore[attr-defined]
                 ended_probation.append(address)
-        events.append(
-            BounceEvent(
-                address=address,
-                suppression=current,
-                occurred_at=item.occurred_at,
-                received_at=now,
-                bounce_type=entry.bounce_type,
-                reason=str(item.reason),
-                status=item.status,
-                smtp_code=item.smtp_code,
-                source=source,
-                dedupe_key=item.dedupe_key,
-                stream=item.stream,
-                school=item.school,
-                **storable_texts(
-                    diagnostic=item.diagnostic,
-                    rule=item.rule,
-                    remote_mta=item.remote_mta,
-                    message_id=item.message_id,
-                ),
-            )
+        event = BounceEvent(
+            address=address,
+            suppression=current,
+            occurred_at=item.occurred_at,
+            received_at=now,
+            bounce_type=entry.bounce_type,
+            reason=str(item.reason),
+            status=item.status,
+            smtp_code=item.smtp_code,
+            source=source,
+            dedupe_key=item.dedupe_key,
+            stream=item.stream,
+            school=item.school,
+            **storable_texts(
+                diagnostic=item.diagnostic,
+                rule=item.rule,
+                remote_mta=item.remote_mta,
+                message_id=item.message_id,
+            ),
         )
+        events.append(event)
         result.created = True
         result.suppressed = current is not None
+        result.event = event
 
     if opened:
-        bulk_create_with_history(opened, Suppression)
-        # The library's bulk path sends no history signal: the audit log is written here.
-        audit.record_bulk(
-            Suppression.history.filter(  # type: ignore[attr-defined]
-                id__in=[s.pk for s in opened], history_type="+"
-            ),
-            opened,
+        # simple-history's bulk_create_with_history, keeping the history rows it writes: the
+        # library's bulk path sends no history signal, so the audit log is written here.
+        Suppression.objects.bulk_create(opened)  # PostgreSQL and SQLite return the ids
+        audit_entries += audit.entries_bulk(
+            _history(Suppression).bulk_history_create(opened), opened
         )
+    if audit_entries:
+        AuditEntry.objects.bulk_create(audit_entries)
     for address in ended_probation:
         audited_save(
             address,

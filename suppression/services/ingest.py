@@ -112,6 +112,13 @@ def message_ingest(*, raw: bytes, origin: str, actor: Actor = None) -> MessageRe
     """
     origin = clean_line(origin, limit=MAX_ORIGIN)
     result = parse_message(raw, max_bytes=setting("MAX_MESSAGE_BYTES"))
+    return parsed_message_ingest(raw=raw, origin=origin, result=result, actor=actor)
+
+
+def parsed_message_ingest(
+    *, raw: bytes, origin: str, result: ParseResult, actor: Actor = None
+) -> MessageReport:
+    """``message_ingest`` of a message parsed already (``origin`` cleaned already)."""
     report = MessageReport(origin=origin, kind=result.kind, detail=clean_text(result.detail))
     if result.kind is Kind.UNPARSEABLE:
         report.unparsed = unparsed_keep(raw=raw, origin=origin, detail=report.detail)

@@ -42,6 +42,35 @@ def raw_message_keep(*, raw: bytes, at: datetime | None = None) -> RawBounceMess
     return message
 
 
+def raw_messages_keep(
+    *, raws: list[bytes], at: datetime | None = None
+) -> dict[str, RawBounceMessage]:
+    """``raw_message_keep`` for many messages at once, by sha256: two statements in all.
+
+    Inserts the ones not stored yet (a message stored meanwhile by another connection is left
+    as it is), then reads them all back without their bytes.
+    """
+    kept_up_to = setting("MAX_MESSAGE_BYTES")
+    received_at = at or timezone.now()
+    by_digest = {hashlib.sha256(raw).hexdigest(): raw for raw in raws}
+    if not by_digest:
+        return {}
+    RawBounceMessage.objects.bulk_create(
+        [
+            RawBounceMessage(
+                sha256=digest,
+                size=len(raw),
+                compressed=zlib.compress(raw[:kept_up_to], 6),
+                received_at=received_at,
+            )
+            for digest, raw in by_digest.items()
+        ],
+        ignore_conflicts=True,
+    )
+    stored = RawBounceMessage.objects.filter(sha256__in=list(by_digest)).defer("compressed")
+    return {message.sha256: message for message in stored}
+
+
 def raw_message_link(*, event: BounceEvent, message: RawBounceMessage) -> None:
     """Record that ``message`` reported ``event`` (once; a re-ingested message adds nothing)."""
     BounceEventMessage.objects.get_or_create(event=event, defaults={"message": message})

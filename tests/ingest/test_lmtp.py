@@ -368,3 +368,16 @@ def test_several_processes_share_the_socket_and_all_stop_on_sigterm() -> None:
     stopped = [line for line in server.process.stdout.read().decode().splitlines()]  # type: ignore[union-attr]
     assert sum(line.startswith("Stopped: ") for line in stopped) == 2
     assert server.process.pid not in pids and len(pids) >= 1
+
+
+def test_sigterm_at_once_after_start_stops_every_process() -> None:
+    """A supervisor stopping the server as it starts must not leave forked processes behind."""
+    server = Server(args=("--processes", "2"))
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=60)
+    finally:
+        server.stop()
+
+    with pytest.raises(OSError):
+        smtplib.LMTP("127.0.0.1", server.port, timeout=5)  # nobody accepts any more

@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,14 @@ def unix_socket(value: str) -> socket.socket:
     return sock
 
 
+_stopped_early: list[int] = []
+
+
+def _stop_early(signum: int, frame: Any) -> None:
+    """SIGTERM/SIGINT before the server's own handlers are in place: stop as soon as it runs."""
+    _stopped_early.append(signum)
+
+
 class Command(BaseCommand):
     help = (
         "Receive bounce messages over LMTP (Postfix: lmtp:inet:HOST:PORT or lmtp:unix:PATH) and "
@@ -67,7 +76,24 @@ class Command(BaseCommand):
             "--health", default="", help="HOST:PORT for GET /health (200 or 503, JSON)."
         )
         parser.add_argument(
-            "--workers", type=int, default=4, help="Worker threads, one database connection each."
+            "--workers",
+            type=int,
+            default=4,
+            help="Committer threads (one database connection each; one commits at a time, the "
+            "others take over from one stuck on the database) and parsing threads.",
+        )
+        parser.add_argument(
+            "--stall",
+            type=float,
+            default=1.0,
+            help="Seconds a transaction may take before the next group starts beside it "
+            "(on another connection): a database that hangs holds up one thread, not all.",
+        )
+        parser.add_argument(
+            "--group",
+            type=int,
+            default=200,
+            help="At most this many messages waiting are recorded in one transaction.",
         )
         parser.add_argument(
             "--processes",
@@ -83,14 +109,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["workers"] < 1 or options["processes"] < 1:
-            raise CommandError("--workers and --processes must be at least 1")
+        if options["workers"] < 1 or options["processes"] < 1 or options["group"] < 1:
+            raise CommandError("--workers, --processes and --group must be at least 1")
+        if options["stall"] <= 0:
+            raise CommandError("--stall must be more than 0")
         if not options["listen"] and not options["socket"]:
             raise CommandError("Nothing to listen on: give --listen or --socket")
         # aiosmtpd logs every command at INFO: at a burst's rate that is most of the work.
         logging.getLogger("mail.log").setLevel(
             logging.DEBUG if options["verbosity"] >= 3 else logging.WARNING
         )
+        # From here on a stop request is kept until the server can act on it (forked processes
+        # inherit it), rather than ending the process half-started.
+        signal.signal(signal.SIGTERM, _stop_early)
+        signal.signal(signal.SIGINT, _stop_early)
         # Bound here, before any process starts: every process accepts on the same sockets.
         lmtp: list[socket.socket] = []
         if options["listen"]:
@@ -122,27 +154,36 @@ class Command(BaseCommand):
         Nothing has touched the database yet, so no connection is shared across the fork.
         """
         children: set[int] = set()
-        for _ in range(count):
-            pid = os.fork()
-            if pid == 0:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                code = 1
-                try:
-                    self._run(lmtp, health, options)
-                    code = 0
-                finally:
-                    sys.stdout.flush()
-                    os._exit(code)
-            children.add(pid)
 
         def forward(signum: int, frame: Any) -> None:
             for child in children:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(child, signum)
 
-        signal.signal(signal.SIGTERM, forward)
-        signal.signal(signal.SIGINT, forward)
+        # A SIGTERM between the first fork and the handler that passes it on would end this
+        # process and leave its children running with nobody to stop them: signals wait until
+        # every child exists and the handler is in place.
+        stop_signals = {signal.SIGTERM, signal.SIGINT}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+        try:
+            signal.signal(signal.SIGTERM, forward)
+            signal.signal(signal.SIGINT, forward)
+            for _ in range(count):
+                pid = os.fork()
+                if pid == 0:
+                    signal.signal(signal.SIGTERM, _stop_early)
+                    signal.signal(signal.SIGINT, _stop_early)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+                    code = 1
+                    try:
+                        self._run(lmtp, health, options)
+                        code = 0
+                    finally:
+                        sys.stdout.flush()
+                        os._exit(code)
+                children.add(pid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
         failed = False
         while children:
             pid, status = os.wait()
@@ -157,6 +198,8 @@ class Command(BaseCommand):
     def _run(
         self, lmtp: list[socket.socket], health: socket.socket | None, options: dict[str, Any]
     ) -> None:
+        signal.signal(signal.SIGTERM, _stop_early)
+        signal.signal(signal.SIGINT, _stop_early)
         asyncio.run(self._serve(lmtp, health, options))
         from suppression.lmtp import still_busy_workers
 
@@ -174,16 +217,26 @@ class Command(BaseCommand):
 
         deadline = float(setting("LMTP_DEADLINE_SECONDS"))
         server = LmtpServer(
-            max_bytes=setting("MAX_MESSAGE_BYTES"), deadline=deadline, workers=options["workers"]
+            max_bytes=setting("MAX_MESSAGE_BYTES"),
+            deadline=deadline,
+            workers=options["workers"],
+            max_group=options["group"],
+            stall=options["stall"],
         )
         for sock in lmtp:
             await server.serve_lmtp_on(sock)
         if health is not None:
             await server.serve_health_on(health)
         grace = options["grace"] if options["grace"] is not None else deadline + 5
-        await server.run_until_stopped(grace=grace)
+        serving = asyncio.ensure_future(server.run_until_stopped(grace=grace))
+        await asyncio.sleep(0)  # it puts its own signal handlers in place
+        if _stopped_early:
+            server.stop()  # asked to stop while starting: nothing was received yet
+        await serving
         self.stdout.write(
             f"Stopped: {server.handler.stats.stored} messages stored, "
-            f"{server.handler.stats.tempfailed} answered 451"
+            f"{server.handler.stats.tempfailed} answered 451, in {server.committer.groups} "
+            f"transactions (the largest {server.committer.largest_group} messages); CPU: "
+            f"{server.committer.commit_cpu:.2f} s recording, {time.process_time():.2f} s in all"
         )
         self.stdout.flush()
