@@ -97,7 +97,12 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "SUPPRESSION_API_SERVER_TIMING": "1",  # the bulk check's phases, in a response header
+    }
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -288,12 +293,16 @@ def bulk_round(
 ) -> None:
     body = {"emails": emails}
     answers: list[int] = []
+    phases: dict[str, list[float]] = {}
 
     def api(form: str = "full") -> Callable[[], None]:
         def call() -> None:
             response = session.post(f"{base}/suppressions/check?form={form}", json=body)
             response.raise_for_status()
             answers.append(len(response.content))
+            if form == "full":
+                for name, spent in server_timing(response.headers.get("Server-Timing", "")):
+                    phases.setdefault(name, []).append(spent)
 
         return call
 
@@ -305,6 +314,7 @@ def bulk_round(
     hits = len(raw_runner(raw, next(iter(RAW_WAYS)), emails)())
     workers = workers_of(server)
     measuring_memory = "50%" in label and all(reset_peak(pid) for pid in workers)
+    phases.clear()  # the warm-up runs' phases do not count
     idle = {pid: memory_kb(pid, "VmRSS") for pid in workers}
     times: dict[str, list[float]] = {name: [] for name in sides}
     names = list(sides)
@@ -323,21 +333,23 @@ def bulk_round(
     for name in names:
         mark = "  ← baseline" if name == fastest else ""
         print(f"    {name:40} {spread(times[name])}{mark}")
+    api_median = medians["API"]
+    print_phases(phases, api_median)
     print_plan(raw, fastest, emails)
     from suppression.selectors import _CHECK_SQL
 
     raw.execute("SET jit = off")
     plan = raw.execute(
-        "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + _CHECK_SQL, ["\n".join(emails)]
+        "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + _CHECK_SQL, ["\n".join(sorted(emails))]
     )
     raw.execute("RESET jit")
-    print("    plan of the API's statement (JIT off):")
+    print("    plan of the API's statement (JIT off, the addresses sorted as the API sends them):")
     for line in plan:
         print(f"      {line[0]}")
-    api_median = medians["API"]
     report(
         f"bulk check {label} ({hits:,} suppressed)",
-        f"{ms(api_median)} (compact {ms(medians['API compact'])})",
+        f"{ms(api_median)} (compact {ms(medians['API compact'])}; "
+        f"{api_median / len(emails) * 1e6:.1f} µs an address)",
         f"raw SQL {ms(medians[fastest])} ({fastest}) → {api_median / medians[fastest]:.2f}x",
         f"≤ {ms(target)}" + (", ≤ 2x raw" if label.startswith("100,000") else ""),
     )
@@ -348,6 +360,30 @@ def bulk_round(
             f"idle RSS {max(idle.values()) / 1024:.0f} MB",
             "≤ +50 MB",
         )
+
+
+def server_timing(header: str) -> list[tuple[str, float]]:
+    """(phase, seconds) from a ``Server-Timing`` header: ``name;dur=<ms>, ...``."""
+    found = []
+    for part in header.split(","):
+        name, _, duration = part.strip().partition(";dur=")
+        if name and duration:
+            found.append((name, float(duration) / 1000))
+    return found
+
+
+def print_phases(phases: dict[str, list[float]], client_median: float) -> None:
+    """Where the API's time goes: the server's phases (medians), and the rest (HTTP)."""
+    if not phases:
+        return
+    medians = {name: statistics.median(values) for name, values in phases.items()}
+    server = sum(medians.values())
+    parts = ", ".join(f"{name} {ms(spent)}" for name, spent in medians.items())
+    print(f"    where the API's time goes (medians of the server's phases): {parts};")
+    print(
+        f"      server {ms(server)}, the rest (Django, HTTP, sending and reading the bodies) "
+        f"{ms(client_median - server)}"
+    )
 
 
 def single(session: requests.Session, base: str, raw: psycopg.Connection[Any], one: str) -> None:
