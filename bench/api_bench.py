@@ -17,6 +17,7 @@ into the database it is pointed at.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -291,13 +292,19 @@ def bulk_round(
     server: subprocess.Popen[bytes],
     memory: dict[str, int],
 ) -> None:
-    body = {"emails": emails}
+    # Encoded once, as the raw side joins its parameter once: the client's JSON encoding of
+    # 100,000 addresses (~30 ms) is not the API's time.
+    body = json.dumps({"emails": emails}).encode()
     answers: list[int] = []
     phases: dict[str, list[float]] = {}
 
     def api(form: str = "full") -> Callable[[], None]:
         def call() -> None:
-            response = session.post(f"{base}/suppressions/check?form={form}", json=body)
+            response = session.post(
+                f"{base}/suppressions/check?form={form}",
+                data=body,
+                headers={"Content-Type": "application/json"},
+            )
             response.raise_for_status()
             answers.append(len(response.content))
             if form == "full":

@@ -14,14 +14,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
 from django.db import connections
+
+from .conf import setting
 
 _FRESH_UNTIL = "_suppression_fresh_until"
 
 
 def idle_limit() -> float:
-    return float(settings.SUPPRESSION.get("DB_HEALTH_CHECK_IDLE_SECONDS", 0))
+    return float(setting("DB_HEALTH_CHECK_IDLE_SECONDS"))
 
 
 def note_fresh_connections(**kwargs: Any) -> None:

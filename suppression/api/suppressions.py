@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 import pydantic
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router
 
+from ..conf import setting
 from ..models import SuppressionChange
 from ..selectors import (
     DOMAIN_PAUSED,
@@ -202,7 +202,7 @@ def check(
             {"checked": result.checked, "suppressed": suppressed, "invalid": result.invalid}
         )
         phases.done("encode")
-    if settings.SUPPRESSION.get("API_SERVER_TIMING"):
+    if setting("API_SERVER_TIMING"):
         response["Server-Timing"] = phases.header()
     return response
 
