@@ -363,21 +363,24 @@ def check_many(
                 fast[i] = exact or ""
     normalized = cast(list[str], fast)
     phases.done("normalize")
-    rows: list[tuple[int, str, str, str]] = []  # (input's index, reason, type, since)
+    # Per input, in input order: its row (line, reason, type, since) if it is suppressed.
+    hits: list[tuple[Any, ...] | None] = [None] * len(emails)
     if len(invalid) < len(emails):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                rows = _probe_sorted(cursor, normalized, phases)
+                _probe_sorted(cursor, normalized, hits, phases)
             else:
                 cursor.execute(_CHECK_SQL_SQLITE, [json.dumps(normalized)])
-                rows = [(*row[:3], json_time(row[3])) for row in cursor.fetchall()]
+                for at, reason, kind, since in cursor.fetchall():
+                    hits[at] = (at, reason, kind, json_time(since))
                 phases.done("database")
     result = CheckResult(
         emails=emails,
         normalized=normalized,
         suppressed={
-            emails[at]: {"address": normalized[at], "reason": reason, "type": kind, "since": since}
-            for at, reason, kind, since in rows
+            emails[at]: {"address": normalized[at], "reason": h[1], "type": h[2], "since": h[3]}
+            for at, h in enumerate(hits)
+            if h is not None
         },
         invalid=invalid,
     )
@@ -388,16 +391,17 @@ def check_many(
 
 
 def _probe_sorted(
-    cursor: Any, normalized: list[str], phases: Phases
-) -> list[tuple[int, str, str, str]]:
-    """The rows of _CHECK_SQL for ``normalized``, probed in index order, back in input order.
+    cursor: Any, normalized: list[str], hits: list[tuple[Any, ...] | None], phases: Phases
+) -> None:
+    """Put the rows of _CHECK_SQL for ``normalized`` in ``hits``, at their inputs' places.
 
     The probes go in index order: PostgreSQL then walks the address index and the suppressions'
     pages mostly forwards instead of jumping about (at 100,000 / 50% suppressed, 900 ms sorted
     against 1,231 ms in input order for PostgreSQL alone). The database's collation is byte order
     (C.UTF-8, the order Python sorts str in); under another one the sort would only help less.
-    A row's line in the sorted list maps back to its input through ``order``, and the rows are put
-    back in input order, so the answer is the same as the check in input order, byte for byte.
+    A row's line in the sorted list maps back to its input through ``order``, and the answer is
+    built from ``hits`` in input order, so it is the same as the check in input order, byte for
+    byte (a list indexed by input costs a quarter less than sorting the rows back).
 
     JIT is off for this statement only, in the same round trip: with 100,000 probes the planner's
     cost is far over jit_above_cost, and compiling costs ~100 ms for nothing an index probe needs.
@@ -411,7 +415,8 @@ def _probe_sorted(
     cursor.cursor.nextset()
     fetched = cursor.fetchall()
     phases.done("database")
-    return sorted([(order[line - 1], reason, kind, since) for line, reason, kind, since in fetched])
+    for row in fetched:
+        hits[order[row[0] - 1]] = row
 
 
 def add_domain_pauses(result: CheckResult, stream: str | None = None) -> None:
