@@ -200,6 +200,12 @@ def main() -> None:
         for table in ("emailaddress", "suppression", "bounceevent", "suppressionchange")
     }
     print("Data: " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
+    # As autovacuum leaves a live database: statistics, and a visibility map that lets both
+    # sides answer from the covering indexes (migration 0015) without heap fetches. A database
+    # fresh from seed_bulk may not have had its autovacuum yet.
+    started = time.perf_counter()
+    raw.execute("VACUUM (ANALYZE) suppression_emailaddress, suppression_suppression")
+    print(f"VACUUM (ANALYZE) of the addresses and suppressions: {time.perf_counter() - started:.1f} s")
     print(f"Load average at start: {os.getloadavg()}, {os.cpu_count()} CPUs")
 
     suppressed = [
