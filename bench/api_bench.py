@@ -205,7 +205,8 @@ def main() -> None:
     # fresh from seed_bulk may not have had its autovacuum yet.
     started = time.perf_counter()
     raw.execute("VACUUM (ANALYZE) suppression_emailaddress, suppression_suppression")
-    print(f"VACUUM (ANALYZE) of the addresses and suppressions: {time.perf_counter() - started:.1f} s")
+    took = time.perf_counter() - started
+    print(f"VACUUM (ANALYZE) of the addresses and suppressions: {took:.1f} s")
     print(f"Load average at start: {os.getloadavg()}, {os.cpu_count()} CPUs")
 
     suppressed = [
