@@ -240,6 +240,13 @@ SUPPRESSION: dict[str, Any] = {
     "DB_CONNECT_TIMEOUT_SECONDS": int(os.environ.get("SUPPRESSION_DB_CONNECT_TIMEOUT", "10")),
     "DB_KEEPALIVE_IDLE_SECONDS": int(os.environ.get("SUPPRESSION_DB_KEEPALIVE_IDLE", "30")),
     "DB_TCP_USER_TIMEOUT_SECONDS": int(os.environ.get("SUPPRESSION_DB_TCP_USER_TIMEOUT", "30")),
+    # A persistent connection that finished a request without error this recently is not pinged
+    # (CONN_HEALTH_CHECKS' SELECT 1) before the next one: suppression/dbhealth.py. 0: always.
+    # The bulk check says where its time went in a Server-Timing header (bench/api_bench.py).
+    "API_SERVER_TIMING": env_bool("SUPPRESSION_API_SERVER_TIMING", False),
+    "DB_HEALTH_CHECK_IDLE_SECONDS": float(
+        os.environ.get("SUPPRESSION_DB_HEALTH_CHECK_IDLE_SECONDS", "1")
+    ),
     "PIPE_DEADLINE_SECONDS": int(os.environ.get("SUPPRESSION_PIPE_DEADLINE", "60")),
     "WEB_STATEMENT_TIMEOUT_SECONDS": int(os.environ.get("SUPPRESSION_WEB_STATEMENT_TIMEOUT", "30")),
     # A login that may act as both database roles (tests, CI) switches each new connection to

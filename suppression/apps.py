@@ -31,6 +31,15 @@ class SuppressionConfig(AppConfig):
             deadlines.on_connection_created, dispatch_uid="suppression.statement_timeout"
         )
 
+        from django.core.signals import request_finished, request_started
+
+        from .dbhealth import note_fresh_connections, skip_fresh_health_checks
+
+        # Connected after django.db's close_old_connections (connected when django.db loads),
+        # so these run after it on both signals.
+        request_started.connect(skip_fresh_health_checks, dispatch_uid="suppression.db_fresh")
+        request_finished.connect(note_fresh_connections, dispatch_uid="suppression.db_fresh")
+
         # The bounce commands' lean settings (kwiga_mail/settings_ingest.py) leave out the apps
         # that only the web serves: their receivers are connected when they are installed.
         from django.apps import apps

@@ -136,6 +136,15 @@ def _check_deadlines(configured: dict[str, Any]) -> list[CheckMessage]:
                 id="suppression.E032",
             )
         )
+    idle = value("DB_HEALTH_CHECK_IDLE_SECONDS")
+    if isinstance(idle, bool) or not isinstance(idle, int | float) or idle < 0:
+        errors.append(
+            Error(
+                "SUPPRESSION['DB_HEALTH_CHECK_IDLE_SECONDS'] must be a number of seconds, 0 to "
+                f"ping a kept connection before every request, not {idle!r}.",
+                id="suppression.E034",
+            )
+        )
     role = value("DB_APP_ROLE")
     if not isinstance(role, str) or (role and not ROLE_NAME.fullmatch(role)):
         errors.append(

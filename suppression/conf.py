@@ -21,6 +21,11 @@ DEFAULTS: dict[str, Any] = {
     "DB_TCP_USER_TIMEOUT_SECONDS": 30,
     "PIPE_DEADLINE_SECONDS": 60,
     "WEB_STATEMENT_TIMEOUT_SECONDS": 30,
+    # A kept connection that served a request this recently is not pinged before the next
+    # (suppression/dbhealth.py); 0 pings before every request, as CONN_HEALTH_CHECKS does.
+    "DB_HEALTH_CHECK_IDLE_SECONDS": 1.0,
+    # The bulk check's answer says where its time went in a Server-Timing header.
+    "API_SERVER_TIMING": False,
     # The PostgreSQL role each connection switches to (suppression/dbroles.py); "" for none.
     "DB_APP_ROLE": "",
     # The owner portal

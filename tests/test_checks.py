@@ -36,3 +36,7 @@ def test_database_deadlines_are_checked(settings) -> None:
     assert ids({"WEB_STATEMENT_TIMEOUT_SECONDS": 0}, settings) == set()
     assert ids({"DB_APP_ROLE": "app; DROP TABLE x"}, settings) == {"suppression.E033"}
     assert ids({"DB_APP_ROLE": "kwiga_app"}, settings) == set()
+    assert ids({"DB_HEALTH_CHECK_IDLE_SECONDS": -1}, settings) == {"suppression.E034"}
+    assert ids({"DB_HEALTH_CHECK_IDLE_SECONDS": "1"}, settings) == {"suppression.E034"}
+    assert ids({"DB_HEALTH_CHECK_IDLE_SECONDS": 0}, settings) == set()
+    assert ids({"DB_HEALTH_CHECK_IDLE_SECONDS": 2.5}, settings) == set()

@@ -167,7 +167,7 @@ def test_no_token_reaches_the_logs_on_401_403_or_500(issued, settings, caplog, m
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("suppression.api.suppressions.open_suppressions", broken)
+    monkeypatch.setattr("suppression.api.suppressions.address_status", broken)
     response = client.get(
         "/api/v1/suppressions/ann@example.com", headers={"Authorization": f"Bearer {issued.token}"}
     )

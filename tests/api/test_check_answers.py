@@ -109,6 +109,16 @@ def test_the_full_answer_is_the_answer_of_the_check_before(api, mixed, form) -> 
     assert body["suppressed"]["hard2@example.com"]["since"] == "2025-05-01T10:00:03.114Z"
 
 
+def test_the_answer_lists_the_suppressed_inputs_in_the_order_they_were_sent(api, mixed) -> None:
+    # The probes go to PostgreSQL sorted; the answer still follows the inputs, byte for byte as
+    # the check in input order wrote it (json.loads keeps the order of an object's keys).
+    for emails in (mixed, mixed[::-1]):
+        keys = list(
+            json.loads(api.post("/suppressions/check", {"emails": emails}).content)["suppressed"]
+        )
+        assert keys == [given for given in dict.fromkeys(emails) if given in keys]
+
+
 def test_the_compact_answer_keys_the_same_inputs_with_their_reason(api, mixed) -> None:
     full = json.loads(api.post("/suppressions/check", {"emails": mixed}).content)
     response = api.post("/suppressions/check?form=compact", {"emails": mixed})

@@ -7,9 +7,9 @@ import string
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from suppression.addresses import normalize_email
+from suppression.addresses import _PLAIN, _SPECIAL_USE_SUFFIXES, normalize_email
 from suppression.exceptions import InvalidEmailAddress
-from suppression.selectors import fast_normalize, normalize_many
+from suppression.selectors import _PLAIN_LINES, fast_normalize, normalize_many
 
 ATEXT = string.ascii_letters + string.digits + "!#$%&'*+/=?^_`{|}~-"
 LDH = string.ascii_letters + string.digits + "-"
@@ -103,6 +103,19 @@ odd_lines = st.one_of(
             "\u212aelvin@example.com",  # KELVIN SIGN: lower-cases to ASCII "k"
             "ann@example.com ",
             "Ann.Lee+Tag@Example.COM",
+            "ann@ab-.com",
+            "ann@a-.b.com",
+            "ann@-a.com",
+            "ann@a.b-",
+            "ann@" + "b" * 63 + ".com",
+            "ann@" + "b" * 64 + ".com",
+            "ann@x.Test",
+            "ann@sub.LOCALHOST",
+            "ann@x.localhostx",
+            "ann@x.xlocal",
+            "ann@x.com.",
+            "ann.@x.com",
+            "a.b.c@x.y.com",
         ]
     ),
 )
@@ -124,3 +137,16 @@ def test_the_bulk_shortcut_takes_a_long_ordinary_list_at_once() -> None:
     expected = [value.lower() for value in values]
     expected[7] = expected[11] = None
     assert normalize_many(values) == expected
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(addresses, odd_lines).filter(lambda value: "\n" not in value))
+@example("ann@ab-.com")
+@example("ann@" + "b" * 64 + ".com")
+@example("ann@x.TEST")
+def test_the_bulk_pattern_is_the_plain_pattern_without_special_use_domains(value: str) -> None:
+    # _PLAIN_LINES is _PLAIN rewritten for speed (possessive, special-use endings refused).
+    plain = _PLAIN.fullmatch(value) is not None and not value.lower().endswith(
+        _SPECIAL_USE_SUFFIXES
+    )
+    assert (_PLAIN_LINES.fullmatch(value) is not None) == plain
