@@ -51,7 +51,8 @@ def older_than(cursor: tuple[datetime, int] | None, field_name: str) -> Q:
     if cursor is None:
         return Q()
     at, pk = cursor
-    return Q(**{f"{field_name}__lt": at}) | Q(**{field_name: at, "pk__lt": pk})
+    # The first term bounds the index range; the rest only breaks ties within one instant.
+    return Q(**{f"{field_name}__lte": at}) & (Q(**{f"{field_name}__lt": at}) | Q(pk__lt=pk))
 
 
 # ---- bounce events --------------------------------------------------------------------------
@@ -124,9 +125,9 @@ def _address_filter(term: str) -> Q | None:
 def event_page(filters: EventFilters) -> EventPage:
     """One page of events, newest first, for the event list.
 
-    Two queries: the matching days from the daily counts (none when the filters contradict each
-    other), then the events, bounded below by the day that holds enough of them for the page
-    so that a rare combination never walks the whole index.
+    Three queries: the matching days from the daily counts (none when the filters contradict
+    each other), the page's ids, bounded below by the day that holds enough of them for the
+    page so that a rare combination never walks the whole index, then those rows.
     """
     size = max(1, min(filters.size, MAX_PAGE))
     if (
@@ -178,10 +179,21 @@ def event_page(filters: EventFilters) -> EventPage:
         lower = _lower_bound(per_day, filters.cursor, size + 1)
         if lower is not None:
             query &= Q(occurred_at__gte=day_start(lower))
-    rows = list(
+    # The ids first: every filter column is in the covering indexes (PostgreSQL), so this is
+    # an index-only walk however many non-matching entries it passes; then the page's rows.
+    ids = list(
         BounceEvent.objects.filter(query)
-        .select_related("address", "school")
-        .order_by("-occurred_at", "-pk")[: size + 1]
+        .order_by("-occurred_at", "-pk")
+        .values_list("pk", flat=True)[: size + 1]
+    )
+    rows = (
+        list(
+            BounceEvent.objects.filter(pk__in=ids)
+            .select_related("address", "school")
+            .order_by("-occurred_at", "-pk")
+        )
+        if ids
+        else []
     )
     next_cursor = None
     if len(rows) > size:
