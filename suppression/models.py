@@ -303,6 +303,20 @@ class BounceEvent(models.Model):
                     (["stream"], "bounce_stream_cover_idx"),
                 )
             ],
+            # A school with filters its events rarely match (the daily counts have no school, so
+            # they cannot bound the range): one short range per combination of values.
+            models.Index(
+                fields=[
+                    "school",
+                    "bounce_type",
+                    "reason",
+                    "source",
+                    "stream",
+                    "-occurred_at",
+                    "-id",
+                ],
+                name="bounce_school_combo_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 # The event list's indexes become covering indexes (console/selectors.py, event_page): newest
 # first and each filter in time order, with the id as the last key and the other filter columns
-# carried (INCLUDE, PostgreSQL only), so that a page's ids are found by an index-only walk.
+# carried (INCLUDE, PostgreSQL only), so that a page's ids are found by an index-only walk; and
+# (school, type, reason, source, stream, time, id) for a school with filters it rarely matches.
 #
 # Safe on a big events table: on PostgreSQL each new index is built with CREATE INDEX
 # CONCURRENTLY (bounces keep being recorded meanwhile; no lock that blocks writes), and only then
@@ -75,6 +76,13 @@ class Migration(migrations.Migration):
         covering(["bounce_type"], "bounce_type_cover_idx"),
         covering(["source"], "bounce_source_cover_idx"),
         covering(["stream"], "bounce_stream_cover_idx"),
+        AddIndexSafely(
+            model_name="bounceevent",
+            index=models.Index(
+                fields=["school", *FILTERS[:4], "-occurred_at", "-id"],
+                name="bounce_school_combo_idx",
+            ),
+        ),
         RemoveIndexSafely(model_name="bounceevent", name="bounce_occurred_idx"),
         RemoveIndexSafely(model_name="bounceevent", name="bounce_school_time_idx"),
         RemoveIndexSafely(model_name="bounceevent", name="bounce_reason_time_idx"),
