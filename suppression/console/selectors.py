@@ -163,8 +163,11 @@ def event_page(filters: EventFilters) -> EventPage:
     if address_q is None:
         return EventPage([], None, 0, refused="That is neither an email address nor a domain.")
     exact = filters.school_id is None and not filters.q
+    count_q = _count_filters(filters)
+    if _value_filters_set(filters):
+        count_q &= _every_combination(filters)
     per_day = list(
-        BounceDayCount.objects.filter(_count_filters(filters))
+        BounceDayCount.objects.filter(count_q)
         .values("day")
         .annotate(total=Sum("n"))
         .order_by("-day")
@@ -226,8 +229,9 @@ def _value_filters_set(filters: EventFilters) -> bool:
 
 def _every_combination(filters: EventFilters) -> Q:
     """Each filter as a list of values, the unset ones as every value their check constraint
-    allows: the (school, type, reason, source, stream, time) index then reads one short range
-    per combination, only the matching events, instead of walking the whole school."""
+    allows: an index on (type, reason, source, stream, ...) then reads one short range per
+    combination, only the matching rows: the daily counts' rows of those combinations, or a
+    school's matching events instead of a walk through the whole school."""
     types = [filters.bounce_type] if filters.bounce_type else list(BounceTypeChoices.values)
     reasons = [filters.reason] if filters.reason else list(ReasonChoices.values)
     pairs = [(t, r) for t in types for r in reasons if reason_fits_type(r, t)]

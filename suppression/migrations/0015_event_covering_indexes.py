@@ -1,7 +1,8 @@
 # The event list's indexes become covering indexes (console/selectors.py, event_page): newest
 # first and each filter in time order, with the id as the last key and the other filter columns
 # carried (INCLUDE, PostgreSQL only), so that a page's ids are found by an index-only walk; and
-# (school, type, reason, source, stream, time, id) for a school with filters it rarely matches.
+# (school, type, reason, source, stream, time, id) for a school with filters it rarely matches;
+# and the daily counts get (type, reason, source, stream, day) INCLUDE (n) for the same lists.
 #
 # Safe on a big events table: on PostgreSQL each new index is built with CREATE INDEX
 # CONCURRENTLY (bounces keep being recorded meanwhile; no lock that blocks writes), and only then
@@ -81,6 +82,12 @@ class Migration(migrations.Migration):
             index=models.Index(
                 fields=["school", *FILTERS[:4], "-occurred_at", "-id"],
                 name="bounce_school_combo_idx",
+            ),
+        ),
+        AddIndexSafely(
+            model_name="bouncedaycount",
+            index=models.Index(
+                fields=[*FILTERS[:4], "day"], include=["n"], name="bounce_count_combo_idx"
             ),
         ),
         RemoveIndexSafely(model_name="bounceevent", name="bounce_occurred_idx"),
