@@ -236,5 +236,6 @@ def test_a_school_with_rare_filters_reads_each_combination_range(client, auditor
         "r5@mail5.example",
     ]
     assert "r0@" not in html
-    assert '"suppression_bounceevent"."reason" IN (\'complaint\')' in sql
+    assert '"suppression_bounceevent"."bounce_type" IN (\'complaint\')' in sql
+    assert '"suppression_bounceevent"."reason" IN (' in sql
     assert '"suppression_bounceevent"."stream" IN (' in sql
