@@ -11,7 +11,9 @@ Renders each page in-process through Django's test client as a superuser, under 
 statement timeout (suppression/deadlines.py), and prints the median server time of a few runs
 and the number of queries with 50 and with 200 rows a page, each against the target (median
 <= 150 ms; the query count must not grow with the page size), then a pass/fail summary per group
-and overall; the exit status is 1 when any page misses the target.
+and overall. On a shared machine a burst of load elsewhere can lift one page's median: a page
+that is only slow is timed once more at the end and both figures are printed; it fails unless
+the second median is within the target. The exit status is 1 when any page fails.
 
 Pages: the dashboard, the queue, the audit log (and its CSV), the case page of an address with
 5,000 events (added once, as bench/case_bench.py does) and the index search (an exact address, a
@@ -315,6 +317,7 @@ def main() -> None:
     print(f"target: median <= {TARGET_MS:.0f} ms, the same query count with 50 and 200 rows")
     print(f"{'page':64s} {'status':>6s} {'median':>9s} {'q@50':>5s} {'q@200':>5s}  result")
     results: list[tuple[str, float, bool]] = []
+    problems_of: dict[str, list[str]] = {}
     for name, url in pages.items():
         status, median_ms, queries = timed(client, url, args.rounds)
         joiner = "&" if "?" in url else "?"
@@ -331,6 +334,8 @@ def main() -> None:
         if queries_200 > queries:
             problems.append("QUERIES GROW")
         results.append((name, median_ms, not problems))
+        if problems:
+            problems_of[name] = problems
         print(
             f"{name[:64]:64s} {status:6d} {median_ms:7.0f} ms {queries:5d} {queries_200:5d}  "
             f"{' '.join(problems) or 'pass'}",
@@ -359,10 +364,26 @@ def main() -> None:
         f"{statistics.median(ms for _, ms, _ in results):.0f} ms; load average now "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
+    # The machine may be shared: a page that missed is timed again once, and both figures are
+    # printed; it stays a failure unless the second median is within the target too (a page that
+    # is really slow misses twice; a burst of load elsewhere does not last).
+    still = []
     for median_ms, name in sorted(failures, reverse=True):
-        print(f"  FAIL {median_ms:7.0f} ms  {name}")
-    print("RESULT:", "PASS" if not failures else "FAIL")
-    sys.exit(1 if failures else 0)
+        problems = problems_of[name]
+        if problems == ["SLOW"]:
+            again = timed(client, pages[name], args.rounds)[1]
+            verdict = "pass on recheck" if again <= TARGET_MS else "FAIL"
+            print(f"  {verdict}: {name}: {median_ms:.0f} ms, then {again:.0f} ms")
+        else:
+            verdict = "FAIL"
+            print(f"  FAIL: {name}: {median_ms:.0f} ms, {' '.join(problems)}")
+        if verdict == "FAIL":
+            still.append(name)
+    print(
+        "RESULT:",
+        "PASS" if not still else f"FAIL ({len(still)} page{'s' if len(still) > 1 else ''})",
+    )
+    sys.exit(1 if still else 0)
 
 
 if __name__ == "__main__":
