@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kwiga_mail.settings")
@@ -101,7 +102,7 @@ def main() -> None:
     pages = {
         f"case page, {EVENTS} events, first page": case,
         "case page, keyset page near the oldest": (
-            f"{case}?before={encode_cursor(deep.occurred_at, deep.pk)}"
+            f"{case}?before={quote(encode_cursor(deep.occurred_at, deep.pk))}"
         ),
         "find an exact address": f"{find}?q={EMAIL}",
         "find a domain": f"{find}?q=gmail.com",
