@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kwiga_mail.settings")
@@ -34,6 +35,8 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from suppression import services  # noqa: E402
+from suppression.console.counts import count_events  # noqa: E402
+from suppression.console.selectors import encode_cursor  # noqa: E402
 from suppression.models import BounceEvent, EmailAddress, Source  # noqa: E402
 from suppression.roles import SUPPORT_AGENT  # noqa: E402
 
@@ -57,7 +60,7 @@ def busy_address() -> EmailAddress:
     missing = EVENTS - address.events.count()
     if missing > 0:
         now = timezone.now()
-        BounceEvent.objects.bulk_create(
+        made = BounceEvent.objects.bulk_create(
             BounceEvent(
                 address=address,
                 occurred_at=now - timedelta(minutes=i),
@@ -70,6 +73,7 @@ def busy_address() -> EmailAddress:
             )
             for i in range(EVENTS - missing, EVENTS)
         )
+        count_events(made)  # the event list's daily counts stay exact (bulk_create skips them)
     return address
 
 
@@ -98,7 +102,7 @@ def main() -> None:
     pages = {
         f"case page, {EVENTS} events, first page": case,
         "case page, keyset page near the oldest": (
-            f"{case}?before={deep.occurred_at.timestamp():.6f}_{deep.pk}"
+            f"{case}?before={quote(encode_cursor(deep.occurred_at, deep.pk))}"
         ),
         "find an exact address": f"{find}?q={EMAIL}",
         "find a domain": f"{find}?q=gmail.com",

@@ -224,6 +224,10 @@ class Suppression(models.Model):
         return self.lifted_at is None
 
 
+# The event list's filter columns: each covering index of the events carries them all.
+EVENT_FILTER_COLUMNS = ("bounce_type", "reason", "source", "stream", "school")
+
+
 class BounceEvent(models.Model):
     """One failed delivery report for one address. Append-only: never edited or deleted."""
 
@@ -275,18 +279,44 @@ class BounceEvent(models.Model):
         ]
         indexes = [
             models.Index(fields=["address", "-occurred_at"], name="bounce_address_time_idx"),
-            models.Index(fields=["school", "-occurred_at"], name="bounce_school_time_idx"),
             models.Index(fields=["-received_at"], name="bounce_received_idx"),
-            models.Index(fields=["-occurred_at"], name="bounce_occurred_idx"),
             # The owner portal: "did this school's mail bounce from this address?" as one
             # index-only probe, and a school's addresses as one index-only range.
             models.Index(fields=["school", "address"], name="bounce_school_address_idx"),
-            # The event list's filters, each in time order: a page is the first rows of one
-            # range (console/events.py), never a sort of every match.
-            models.Index(fields=["reason", "-occurred_at"], name="bounce_reason_time_idx"),
-            models.Index(fields=["bounce_type", "-occurred_at"], name="bounce_type_time_idx"),
-            models.Index(fields=["source", "-occurred_at"], name="bounce_source_time_idx"),
-            models.Index(fields=["stream", "-occurred_at"], name="bounce_stream_time_idx"),
+            # The event list (console/selectors.py): newest first, and each filter in time order,
+            # so a page is the first rows of one range, never a sort of every match. Each index
+            # carries the other filters' columns (PostgreSQL INCLUDE; SQLite indexes the keys
+            # only), so a rare combination is found by an index-only walk that reads no table
+            # row until the page's 50 ids are known.
+            *[
+                models.Index(
+                    fields=[*lead, "-occurred_at", "-id"],
+                    include=[f for f in EVENT_FILTER_COLUMNS if f not in lead],
+                    name=name,
+                )
+                for lead, name in (
+                    ([], "bounce_time_cover_idx"),
+                    (["school"], "bounce_school_cover_idx"),
+                    (["reason"], "bounce_reason_cover_idx"),
+                    (["bounce_type"], "bounce_type_cover_idx"),
+                    (["source"], "bounce_source_cover_idx"),
+                    (["stream"], "bounce_stream_cover_idx"),
+                )
+            ],
+            # A school with filters its events rarely match (the daily counts have no school, so
+            # they cannot bound the range): one short range per combination of values.
+            models.Index(
+                fields=[
+                    "school",
+                    "bounce_type",
+                    "reason",
+                    "source",
+                    "stream",
+                    "-occurred_at",
+                    "-id",
+                ],
+                name="bounce_school_combo_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -32,6 +32,15 @@ class BounceDayCount(models.Model):
                 name="one_bounce_count_per_key",
             )
         ]
+        # The event list's filters, each as a list of values (console/selectors.py): one short
+        # range of days per combination, read index-only, instead of every row of the table.
+        indexes = [
+            models.Index(
+                fields=["bounce_type", "reason", "source", "stream", "day"],
+                include=["n"],
+                name="bounce_count_combo_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.bounce_type}/{self.reason} {self.source}/{self.stream}: {self.n}"

@@ -268,7 +268,10 @@ class Command(BaseCommand):
             "refusaldaycount",
         ):
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE suppression_{table}")
+                # VACUUM too, not only ANALYZE: it sets the visibility map of the pages just
+                # loaded, without which the event list's index-only walks would read the table
+                # (autovacuum does the same after inserts in production, only later).
+                cursor.execute(f"VACUUM (ANALYZE) suppression_{table}")
         self._say(
             f"Loaded {counts['addresses']:,} addresses, {counts['suppressions']:,} suppressions "
             f"({counts['open']:,} open), {counts['events']:,} events, {counts['changes']:,} "
