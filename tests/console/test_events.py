@@ -164,7 +164,7 @@ def _ids_query(captured) -> str:
     ],
 )
 def test_a_page_finds_its_ids_by_an_index_only_walk(client, auditor, school, query):
-    """Every filter column is carried by the covering indexes (migration 0015), so a rare
+    """Every filter column is carried by the covering indexes (migration 0016), so a rare
     combination, even within the busiest school, walks an index and reads no table row until
     the page's ids are known: the plan of the ids query is an Index Only Scan."""
     for i in range(30):

@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("suppression", "0014_console"),
+        ("suppression", "0015_gate_covering_indexes"),
     ]
 
     operations = [
