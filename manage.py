@@ -25,11 +25,12 @@ def main() -> None:
             sys.exit(handled)
     if command == "ingest_bounces":
         # The pipe on its own (no serve_lmtp, or it did not take the message): bare "-" only.
+        from suppression.pipe import exit_now
         from suppression.pipe import run as pipe
 
         handled = pipe(sys.argv[2:])
         if handled is not None:
-            sys.exit(handled)
+            exit_now(handled)
     lean = command in INGEST_COMMANDS
     os.environ.setdefault(
         "DJANGO_SETTINGS_MODULE", "kwiga_mail.settings_ingest" if lean else "kwiga_mail.settings"

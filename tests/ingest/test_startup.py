@@ -88,8 +88,12 @@ def modules_at_exit(
     """
     listing = tmp_path / "modules.txt"
     code = (
-        "import atexit, runpy, sys\n"
-        f"atexit.register(lambda: open({str(listing)!r}, 'w').write('\\n'.join(sys.modules)))\n"
+        "import atexit, os, runpy, sys\n"
+        f"def listing(): open({str(listing)!r}, 'w').write('\\n'.join(sys.modules))\n"
+        "atexit.register(listing)\n"
+        # The pipe ends with os._exit (no tear-down, no atexit): list the modules there too.
+        "real_exit = os._exit\n"
+        "os._exit = lambda status: (listing(), real_exit(status))\n"
         f"sys.argv = [{MANAGE!r}, *{list(args)!r}]\n"
         f"runpy.run_path({MANAGE!r}, run_name='__main__')\n"
     )
