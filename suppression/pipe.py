@@ -86,7 +86,7 @@ def run(args: list[str]) -> int | None:
 def exit_now(status: int) -> None:
     """End the process once its output is out, without the interpreter's tear-down.
 
-    Unloading some 650 modules one by one is another tenth of the start-up, for a process whose
+    Unloading some 650 modules one by one is a fifth of the pipe's CPU (0.06 s), for a process whose
     work is done: the connections are closed, and the output and log handlers are flushed here.
     ``atexit`` handlers do not run (the pipe registers none).
     """
