@@ -10,7 +10,7 @@ DNS_PORT ?= $(shell expr $(PORT) + 53)
 # fast. `make run RELOAD=1` restarts the server when code changes.
 RUNSERVER_FLAGS := --skip-checks $(if $(RELOAD),,--noreload)
 
-.PHONY: setup run demo-reset test lint typecheck check-deploy clean
+.PHONY: setup bytecode run demo-reset test lint typecheck check-deploy clean
 
 # What serving needs (`make run`): the runtime dependencies only. The app runs from this folder,
 # so it need not be built and installed itself; an up-to-date test install has all of it already.
@@ -18,14 +18,24 @@ RUNSERVER_FLAGS := --skip-checks $(if $(RELOAD),,--noreload)
 # on the PATH; pip when uv cannot be had), reading the dependencies from pyproject.toml.
 $(VENV)/.runtime: pyproject.toml
 	@test $(VENV)/.installed -nt pyproject.toml || sh scripts/install.sh $(PYTHON) $(VENV) runtime
+	@$(MAKE) --no-print-directory bytecode
 	@touch $@
 
 # ...and the test tools on top (`make test`, lint, typecheck).
 $(VENV)/.installed: pyproject.toml
 	@sh scripts/install.sh $(PYTHON) $(VENV) dev
+	@$(MAKE) --no-print-directory bytecode
 	@touch $@ $(VENV)/.runtime
 
+# The .pyc files of the dependencies and of the app, written once: a process that may not write
+# them (PYTHONDONTWRITEBYTECODE, a checkout owned by another user) otherwise compiles every module
+# it imports on every start, which is most of the pipe's CPU per message (docs/ingestion.md).
+# Deploys run it after each update of the code; the .pyc of a changed module is written again.
+bytecode:
+	@$(PY) -m compileall -q -j 1 $(VENV)/lib kwiga_mail suppression manage.py >/dev/null 2>&1 || true
+
 setup: $(VENV)/.installed
+	@$(MAKE) --no-print-directory bytecode
 
 # The demo's DNS server starts first, so that its start overlaps the migrations on a second core;
 # `seed_demo --migrate` migrates and seeds in one process (the app starts once, not twice).

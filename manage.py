@@ -4,7 +4,8 @@ import sys
 
 # The commands the MTA feeds (the pipe, once per message; LMTP) set up only the apps a bounce needs
 # (kwiga_mail/settings_ingest.py); parse_bounces reads files and needs no set-up at all, nor does
-# the pipe when it hands the message to serve_lmtp (SUPPRESSION_PIPE_LMTP, pipeforward.py).
+# the pipe when it hands the message to serve_lmtp (SUPPRESSION_PIPE_LMTP, pipeforward.py), and
+# the pipe on its own sets up the app registry without the management machinery (pipe.py).
 INGEST_COMMANDS = {"ingest_bounces", "serve_lmtp"}
 
 
@@ -22,6 +23,14 @@ def main() -> None:
         handled = run(sys.argv[2:])
         if handled is not None:
             sys.exit(handled)
+    if command == "ingest_bounces":
+        # The pipe on its own (no serve_lmtp, or it did not take the message): bare "-" only.
+        from suppression.pipe import exit_now
+        from suppression.pipe import run as pipe
+
+        handled = pipe(sys.argv[2:])
+        if handled is not None:
+            exit_now(handled)
     lean = command in INGEST_COMMANDS
     os.environ.setdefault(
         "DJANGO_SETTINGS_MODULE", "kwiga_mail.settings_ingest" if lean else "kwiga_mail.settings"

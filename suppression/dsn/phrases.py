@@ -339,9 +339,6 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
     ),
 ]
 
-RULES: list[tuple[str, Reason, re.Pattern[str]]] = [
-    (name, reason, re.compile(source)) for name, reason, source in _RULES_SOURCE
-]
 
 _REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
 
@@ -413,7 +410,27 @@ def _anchors(source: str) -> tuple[str, ...] | None:
 # regex that cannot match costs a full scan. A literal that any match must contain is checked
 # first with ``in`` (a fast substring search), which rules out most rules without the regex.
 _SCREENS: list[tuple[str, ...] | None] = [_anchors(source) for _, _, source in _RULES_SOURCE]
-_SCREENED = [(*rule, anchors) for rule, anchors in zip(RULES, _SCREENS, strict=True)]
+# [name, reason, compiled regex or None until first needed, anchors]. A rule's regex is compiled
+# the first time its screen lets a text through: the MTA's pipe starts a process per message,
+# and most rules never get past their screen on one message (compiling all of them at import was
+# a third of the parser's start-up).
+_SCREENED: list[list[Any]] = [
+    [name, reason, None, anchors]
+    for (name, reason, _), anchors in zip(_RULES_SOURCE, _SCREENS, strict=True)
+]
+_SOURCES = {name: source for name, _, source in _RULES_SOURCE}
+
+
+def _compiled(entry: list[Any]) -> re.Pattern[str]:
+    pattern = entry[2] = re.compile(_SOURCES[entry[0]])
+    return pattern
+
+
+def __getattr__(name: str) -> Any:
+    """``RULES``: every rule as (name, reason, compiled regex), compiling those not yet used."""
+    if name == "RULES":
+        return [(entry[0], entry[1], entry[2] or _compiled(entry)) for entry in _SCREENED]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def match_phrase(text: str) -> tuple[Reason, str] | None:
@@ -421,7 +438,8 @@ def match_phrase(text: str) -> tuple[Reason, str] | None:
     if not text:
         return None
     lowered = " ".join(text[:MAX_SCAN].split()).lower()
-    for name, reason, pattern, anchors in _SCREENED:
+    for entry in _SCREENED:
+        name, reason, pattern, anchors = entry
         if anchors is not None:
             # A loop, not any(<generator>): this runs for every rule on every diagnostic.
             for anchor in anchors:
@@ -429,6 +447,8 @@ def match_phrase(text: str) -> tuple[Reason, str] | None:
                     break
             else:
                 continue
+        if pattern is None:
+            pattern = _compiled(entry)
         if pattern.search(lowered):
             return reason, name
     return None
