@@ -416,10 +416,43 @@ _SCREENS: list[tuple[str, ...] | None] = [_anchors(source) for _, _, source in _
 _SCREENED = [(*rule, anchors) for rule, anchors in zip(RULES, _SCREENS, strict=True)]
 
 
-def match_phrase(text: str) -> tuple[Reason, str] | None:
-    """The reason and rule name of the first phrase rule matching the text, None if none does."""
+def rules_through(names: frozenset[str]) -> int:
+    """How many rules, in order, hold every rule named: a scan for those names stops there."""
+    return 1 + max(index for index, (name, _, _) in enumerate(RULES) if name in names)
+
+
+# The last text read and its answer: a recipient's diagnostic is often classified twice in a row
+# (alone, then beside its block of the notice), and the answer depends on the text alone.
+_last: tuple[str, tuple[Reason, str] | None] = ("", None)
+
+
+def match_phrase(text: str, within: int | None = None) -> tuple[Reason, str] | None:
+    """The reason and rule name of the first phrase rule matching the text, None if none does.
+
+    ``within`` limits the scan to the first rules (see ``rules_through``): a caller that only
+    acts on some rules' answers need not try the rules after them, whose answer it would ignore.
+    """
+    global _last
     if not text:
         return None
+    if within is None and _last[0] == text:
+        return _last[1]
+    lowered = " ".join(text[:MAX_SCAN].split()).lower()
+    found = None
+    for name, reason, pattern, anchors in _SCREENED if within is None else _SCREENED[:within]:
+        if anchors is not None:
+            # A loop, not any(<generator>): this runs for every rule on every diagnostic.
+            for anchor in anchors:
+                if anchor in lowered:
+                    break
+            else:
+                continue
+        if pattern.search(lowered):
+            found = reason, name
+            break
+    if within is None:
+        _last = (text, found)
+    return found
     lowered = " ".join(text[:MAX_SCAN].split()).lower()
     for name, reason, pattern, anchors in _SCREENED:
         if anchors is not None:
