@@ -8,11 +8,11 @@ management machinery, which with every installed app costs far more than the par
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Protocol
 
 STDIN = "-"
@@ -34,11 +34,24 @@ class PathProblem(ValueError):
 
 def check_paths(paths: list[str]) -> None:
     """Refuse a missing path before reading anything, so a typo never ingests half a run."""
-    missing = [path for path in paths if path != STDIN and not Path(path).exists()]
+    missing = [path for path in paths if path != STDIN and not _exists(path)]
     if missing:
         raise PathProblem(f"No such file or directory: {', '.join(missing)}")
     if paths.count(STDIN) > 1:
         raise PathProblem("Standard input ('-') can be read only once.")
+
+
+def _exists(path: str) -> bool:
+    """``Path(path).exists()`` (Python 3.11) without building a Path for each of 5,000 files."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+            return False
+        raise
+    except ValueError:  # a NUL in the path
+        return False
+    return True
 
 
 def read_messages(paths: list[str]) -> Iterator[tuple[str, bytes]]:
