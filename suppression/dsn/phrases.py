@@ -339,9 +339,6 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
     ),
 ]
 
-RULES: list[tuple[str, Reason, re.Pattern[str]]] = [
-    (name, reason, re.compile(source)) for name, reason, source in _RULES_SOURCE
-]
 
 _REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
 
@@ -460,37 +457,36 @@ def _top_branches(source: str) -> list[str]:
     return pieces
 
 
-def _anchors(source: str) -> tuple[str, ...] | None:
-    """The literals screening one rule (see match_phrase); None when the rule cannot be screened."""
-    return _screens(source)[0]
-
-
 # Per alternative: its screen, its source, and its regex once compiled (on first use: compiling
 # every alternative of every rule up front would cost a short-lived process more than it saves).
 Branches = tuple[list[Any], ...]
 
 
-def _screens(source: str) -> tuple[tuple[str, ...] | None, Branches | None]:
+def _screens(source: str) -> tuple[tuple[str, ...] | None, Branches]:
     """The rule's screen (see match_phrase), and its alternatives each with its own screen.
 
     Derived from the regex itself, so that a rule edited later cannot fall out of step with a
-    hand-written list; whatever cannot be derived safely is left to the whole regex (None).
+    hand-written list; whatever cannot be derived safely is left to the whole regex, unscreened.
     """
+    whole: Branches = ([None, source, None],)
     try:
         parsed = importlib.import_module("re._parser").parse(source)
         if parsed.state.flags & ~re.UNICODE:
-            return None, None
-        rule = _screen(_required(parsed))
+            return None, whole
         alternatives = None
         if len(parsed.data) == 1 and getattr(parsed.data[0][0], "name", "") == "BRANCH":
             alternatives = parsed.data[0][1][1]
         pieces = _top_branches(source)
         if alternatives is None or len(alternatives) != len(pieces):
-            return rule, None
+            return _screen(_required(parsed)), whole
+        # What an alternation needs is one string of what each alternative needs.
+        needed = [_required(alternative) for alternative in alternatives]
+        known = [required for required in needed if required is not None]
+        rule = _screen(frozenset().union(*known)) if len(known) == len(needed) else None
         screened: list[list[Any]] = []
         rest: list[str] = []  # the alternatives nothing screens share one regex
-        for piece, alternative in zip(pieces, alternatives, strict=True):
-            anchors = _screen(_required(alternative))
+        for piece, required in zip(pieces, needed, strict=True):
+            anchors = _screen(required)
             if anchors is None:
                 rest.append(piece)
             else:
@@ -498,8 +494,13 @@ def _screens(source: str) -> tuple[tuple[str, ...] | None, Branches | None]:
         if rest:
             screened.append([None, "|".join(rest), None])
     except Exception:  # a private module of the re package: never let it cost correctness
-        return None, None
+        return None, whole
     return rule, tuple(screened)
+
+
+def _anchors(source: str) -> tuple[str, ...] | None:
+    """The literals screening one rule (see match_phrase); None when the rule cannot be screened."""
+    return _screens(source)[0]
 
 
 # Every rule's regex is tried on every diagnostic until one matches, and most fail: running a
@@ -509,15 +510,23 @@ def _screens(source: str) -> tuple[tuple[str, ...] | None, Branches | None]:
 # rule matches where one of its alternatives does, and one short alternative searched alone
 # runs on the engine's fast literal search, where the whole alternation tries every branch at
 # every position.
-_SCREENED = [
-    (*rule, *_screens(source)) for rule, (_, _, source) in zip(RULES, _RULES_SOURCE, strict=True)
-]
-_SCREENS: list[tuple[str, ...] | None] = [rule[3] for rule in _SCREENED]
+_SCREENED = [(name, reason, *_screens(source)) for name, reason, source in _RULES_SOURCE]
+_SCREENS: list[tuple[str, ...] | None] = [rule[2] for rule in _SCREENED]
+
+
+def __getattr__(name: str) -> Any:
+    # RULES, every rule's whole regex, is for readers and tests: the parser compiles only the
+    # alternatives it tries, and compiling all of them costs each short-lived process ~10 ms.
+    if name == "RULES":
+        rules = [(name, reason, re.compile(source)) for name, reason, source in _RULES_SOURCE]
+        globals()["RULES"] = rules
+        return rules
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def rules_through(names: frozenset[str]) -> int:
     """How many rules, in order, hold every rule named: a scan for those names stops there."""
-    return 1 + max(index for index, (name, _, _) in enumerate(RULES) if name in names)
+    return 1 + max(index for index, (name, _, _) in enumerate(_RULES_SOURCE) if name in names)
 
 
 # The last text read and its answer: a recipient's diagnostic is often classified twice in a row
@@ -538,9 +547,7 @@ def match_phrase(text: str, within: int | None = None) -> tuple[Reason, str] | N
         return _last[1]
     lowered = " ".join(text[:MAX_SCAN].split()).lower()
     found = None
-    for name, reason, pattern, anchors, branches in (
-        _SCREENED if within is None else _SCREENED[:within]
-    ):
+    for name, reason, anchors, branches in _SCREENED if within is None else _SCREENED[:within]:
         if anchors is not None:
             # A loop, not any(<generator>): this runs for every rule on every diagnostic.
             for anchor in anchors:
@@ -548,11 +555,6 @@ def match_phrase(text: str, within: int | None = None) -> tuple[Reason, str] | N
                     break
             else:
                 continue
-        if branches is None:
-            if pattern.search(lowered):
-                found = reason, name
-                break
-            continue
         for branch_entry in branches:
             branch_anchors, source, branch = branch_entry
             if branch_anchors is not None:

@@ -114,10 +114,10 @@ def _parsedate_to_datetime(value: str) -> datetime:
     parsed = _parsedate_tz(value)
     if parsed is None:
         raise ValueError(f"Invalid date value or format {value!r}")
-    *dtuple, tz = parsed
+    year, month, day, hour, minute, second, *_, tz = parsed
     if tz is None:
-        return datetime(*dtuple[:6])  # noqa: DTZ001 - naive on purpose: parse_date sets UTC
-    return datetime(*dtuple[:6], tzinfo=timezone(timedelta(seconds=tz)))
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - parse_date sets UTC
+    return datetime(year, month, day, hour, minute, second, tzinfo=timezone(timedelta(seconds=tz)))
 
 
 def parse_date(value: str) -> datetime | None:

@@ -103,12 +103,13 @@ def test_top_level_alternatives_split_where_the_regex_does(source, expected):
 
 def test_phrase_rules_are_tried_alternative_by_alternative():
     # Each rule whose regex is an alternation is split, each alternative behind its own screen.
-    split = [branches for *_, branches in phrases._SCREENED if branches is not None]
+    split = [branches for *_, branches in phrases._SCREENED if len(branches) > 1]
     assert len(split) >= len(phrases.RULES) - 2
-    for _, _, pattern, _, branches in phrases._SCREENED:
-        if branches is not None:
-            sources = [source for _, source, _ in branches]
-            assert sorted("|".join(sources).split("|")) == sorted(pattern.pattern.split("|"))
+    for (*_, branches), (_, _, source) in zip(
+        phrases._SCREENED, phrases._RULES_SOURCE, strict=True
+    ):
+        sources = [branch_source for _, branch_source, _ in branches]
+        assert sorted("|".join(sources).split("|")) == sorted(source.split("|"))
 
 
 def test_the_scan_for_overriding_phrases_gives_the_full_scan_answer():
@@ -173,3 +174,32 @@ def test_header_and_original_split_with_mixed_case_and_crlf():
     result = parser.parse_message(raw)
     assert [r.recipient for r in result.recipients] == ["someone@example.com"]
     assert result.original_message_id == "abc@kwiga.com"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Tue, 14 May 2024 09:00:00 +0200",
+        "14 May 2024 09:00:00 -0000",
+        "Tue, 14 May 2024 09:00:00 GMT",
+        "Tue, 14 May 24 09:00 EST",
+        "Mon, 31 Feb 2024 25:61:00 +0000",
+        "Tue, 14 May 2024 09:00:00",
+        "not a date",
+        "",
+    ],
+)
+def test_dates_are_read_as_email_utils_reads_them(value):
+    from email.utils import parsedate_to_datetime
+
+    from suppression.dsn.textutil import _parsedate_to_datetime
+
+    try:
+        expected: object = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError) as exc:
+        expected = type(exc)
+    try:
+        got: object = _parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError) as exc:
+        got = type(exc)
+    assert got == expected
