@@ -117,7 +117,15 @@ def _parsedate_to_datetime(value: str) -> datetime:
     year, month, day, hour, minute, second, *_, tz = parsed
     if tz is None:
         return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - parse_date sets UTC
-    return datetime(year, month, day, hour, minute, second, tzinfo=timezone(timedelta(seconds=tz)))
+    zone = _ZONES.get(tz)
+    if zone is None:
+        zone = timezone(timedelta(seconds=tz))
+        if len(_ZONES) < 512:  # offsets are few; a hostile run of odd ones is not kept
+            _ZONES[tz] = zone
+    return datetime(year, month, day, hour, minute, second, tzinfo=zone)
+
+
+_ZONES: dict[int, timezone] = {}
 
 
 def parse_date(value: str) -> datetime | None:
