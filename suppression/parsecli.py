@@ -108,6 +108,10 @@ def result_lines(name: str, result: Any) -> list[dict[str, Any]]:
     ]
 
 
+# json.dumps with any argument builds a new encoder per call; one per process does the same work.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def print_results(paths: list[str], *, max_bytes: int, out: Writer) -> None:
     """One JSON line per row of ``result_lines``; a reader that stops early is no error."""
     from .dsn import parse_message
@@ -116,7 +120,7 @@ def print_results(paths: list[str], *, max_bytes: int, out: Writer) -> None:
     try:
         for name, raw in read_messages(paths):
             for line in result_lines(name, parse_message(raw, max_bytes=max_bytes)):
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                out.write(_JSON.encode(line) + "\n")
         out.flush()
     except BrokenPipeError:
         # The reader (head, less) has seen enough; that is not an error.
