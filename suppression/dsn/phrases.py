@@ -514,6 +514,46 @@ _SCREENED = [(name, reason, *_screens(source)) for name, reason, source in _RULE
 _SCREENS: list[tuple[str, ...] | None] = [rule[2] for rule in _SCREENED]
 
 
+class ScreenedRegex:
+    """A regex asked only whether it matches somewhere, tried as match_phrase tries a rule.
+
+    For a regex over lowercased text whose answer is used as a yes or no: ``search`` returns a
+    bool, never a match. Inline flags are kept; flags passed to ``re.compile`` are not taken.
+    """
+
+    __slots__ = ("_anchors", "_branches", "pattern")
+
+    def __init__(self, source: str) -> None:
+        self.pattern = source
+        self._anchors, self._branches = _screens(source)
+
+    @property
+    def flags(self) -> int:
+        return re.compile(self.pattern).flags
+
+    def search(self, lowered: str) -> bool:
+        anchors = self._anchors
+        if anchors is not None:
+            for anchor in anchors:
+                if anchor in lowered:
+                    break
+            else:
+                return False
+        for branch_entry in self._branches:
+            branch_anchors, source, branch = branch_entry
+            if branch_anchors is not None:
+                for anchor in branch_anchors:
+                    if anchor in lowered:
+                        break
+                else:
+                    continue
+            if branch is None:
+                branch = branch_entry[2] = re.compile(source)
+            if branch.search(lowered):
+                return True
+        return False
+
+
 def __getattr__(name: str) -> Any:
     # RULES, every rule's whole regex, is for readers and tests: the parser compiles only the
     # alternatives it tries, and compiling all of them costs each short-lived process ~10 ms.

@@ -203,3 +203,24 @@ def test_dates_are_read_as_email_utils_reads_them(value):
     except (TypeError, ValueError, IndexError, OverflowError) as exc:
         got = type(exc)
     assert got == expected
+
+
+SCREENED_SIGNALS = [
+    name for name in vars(signals) if isinstance(getattr(signals, name), phrases.ScreenedRegex)
+]
+
+
+@pytest.mark.parametrize("name", SCREENED_SIGNALS)
+def test_screened_signal_regexes_answer_as_their_regex(name):
+    screened = getattr(signals, name)
+    plain = re.compile(screened.pattern)
+    words = [*WORDS, "almost full", "warning only", "undeliverable", "gave up", "retry", "not"]
+    rng = random.Random(name)
+    texts = [" ".join(rng.choices(words, k=rng.randint(1, 15))) for _ in range(1500)]
+    texts += [text.lower() for text in _sample_texts()[2000:]]
+    for text in texts:
+        assert screened.search(text) == bool(plain.search(text)), text[:200]
+
+
+def test_signal_regexes_that_only_answer_yes_or_no_are_screened():
+    assert len(SCREENED_SIGNALS) >= 8
