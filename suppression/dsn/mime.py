@@ -231,7 +231,7 @@ def _codec(charset: str | None) -> str | None:
 
 def _decode_bytes(data: bytes, charset: str | None) -> str:
     codec = _codec(charset)
-    if b"\x1b$" in data or b"\x1b(" in data:
+    if b"\x1b" in data and (b"\x1b$" in data or b"\x1b(" in data):  # one scan for most parts
         codec = "iso2022_jp"
     if codec is not None and codec not in ("ascii", "us-ascii"):
         try:
