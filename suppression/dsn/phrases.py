@@ -12,6 +12,7 @@ import importlib
 import re
 from typing import Any
 
+from suppression.dsn._screen_table import TABLE as _TABLE
 from suppression.taxonomy import Reason
 
 R = Reason
@@ -462,7 +463,7 @@ def _top_branches(source: str) -> list[str]:
 Branches = tuple[list[Any], ...]
 
 
-def _screens(source: str) -> tuple[tuple[str, ...] | None, Branches]:
+def _derive_screens(source: str) -> tuple[tuple[str, ...] | None, Branches]:
     """The rule's screen (see match_phrase), and its alternatives each with its own screen.
 
     Derived from the regex itself, so that a rule edited later cannot fall out of step with a
@@ -498,6 +499,26 @@ def _screens(source: str) -> tuple[tuple[str, ...] | None, Branches]:
     return rule, tuple(screened)
 
 
+def _screens(source: str) -> tuple[tuple[str, ...] | None, Branches]:
+    """``_derive_screens``, read from the table written beforehand when it holds this source.
+
+    Deriving parses every regex at import, a fifth of the parser's start-up in each short-lived
+    process (``parse_bounces``, the pipe). The table is keyed by the exact source, so an edited
+    rule is derived afresh until the table is rewritten (scripts/screen_table.py; a test says when).
+    """
+    known = _TABLE.get(source)
+    if known is None:
+        return _derive_screens(source)
+    anchors, branches = known
+    return anchors, tuple([branch_anchors, branch, None] for branch_anchors, branch in branches)
+
+
+def table_entry(source: str) -> tuple[tuple[str, ...] | None, tuple[tuple[Any, str], ...]]:
+    """What the table holds for one source: ``_derive_screens`` without the compiled slots."""
+    anchors, branches = _derive_screens(source)
+    return anchors, tuple((branch_anchors, branch) for branch_anchors, branch, _ in branches)
+
+
 def _anchors(source: str) -> tuple[str, ...] | None:
     """The literals screening one rule (see match_phrase); None when the rule cannot be screened."""
     return _screens(source)[0]
@@ -514,6 +535,14 @@ _SCREENED = [(name, reason, *_screens(source)) for name, reason, source in _RULE
 _SCREENS: list[tuple[str, ...] | None] = [rule[2] for rule in _SCREENED]
 
 
+def screened_sources() -> list[str]:
+    """Every regex whose screens are derived: the rules, then each ScreenedRegex made so far."""
+    return [source for _, _, source in _RULES_SOURCE] + SCREENED_SOURCES
+
+
+SCREENED_SOURCES: list[str] = []
+
+
 class ScreenedRegex:
     """A regex asked only whether it matches somewhere, tried as match_phrase tries a rule.
 
@@ -525,6 +554,7 @@ class ScreenedRegex:
 
     def __init__(self, source: str) -> None:
         self.pattern = source
+        SCREENED_SOURCES.append(source)
         self._anchors, self._branches = _screens(source)
 
     @property
