@@ -8,11 +8,11 @@ management machinery, which with every installed app costs far more than the par
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Protocol
 
 STDIN = "-"
@@ -34,11 +34,24 @@ class PathProblem(ValueError):
 
 def check_paths(paths: list[str]) -> None:
     """Refuse a missing path before reading anything, so a typo never ingests half a run."""
-    missing = [path for path in paths if path != STDIN and not Path(path).exists()]
+    missing = [path for path in paths if path != STDIN and not _exists(path)]
     if missing:
         raise PathProblem(f"No such file or directory: {', '.join(missing)}")
     if paths.count(STDIN) > 1:
         raise PathProblem("Standard input ('-') can be read only once.")
+
+
+def _exists(path: str) -> bool:
+    """``Path(path).exists()`` (Python 3.11) without building a Path for each of 5,000 files."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+            return False
+        raise
+    except ValueError:  # a NUL in the path
+        return False
+    return True
 
 
 def read_messages(paths: list[str]) -> Iterator[tuple[str, bytes]]:
@@ -95,6 +108,10 @@ def result_lines(name: str, result: Any) -> list[dict[str, Any]]:
     ]
 
 
+# json.dumps with any argument builds a new encoder per call; one per process does the same work.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def print_results(paths: list[str], *, max_bytes: int, out: Writer) -> None:
     """One JSON line per row of ``result_lines``; a reader that stops early is no error."""
     from .dsn import parse_message
@@ -103,7 +120,7 @@ def print_results(paths: list[str], *, max_bytes: int, out: Writer) -> None:
     try:
         for name, raw in read_messages(paths):
             for line in result_lines(name, parse_message(raw, max_bytes=max_bytes)):
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                out.write(_JSON.encode(line) + "\n")
         out.flush()
     except BrokenPipeError:
         # The reader (head, less) has seen enough; that is not an error.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from suppression.dsn.phrases import match_phrase
+from suppression.dsn.phrases import match_phrase, rules_through
 from suppression.taxonomy import Reason
 
 R = Reason
@@ -138,6 +138,8 @@ WEAK_PHRASES = frozenset({"rejected"})
 OVERRIDING_PHRASES = frozenset(
     {"message-too-large", "mailbox-full", "sender-rate-limit", "bulk-content", "lda-failure"}
 )
+# Only these rules' answers can beat a specific code: the scan for them stops after the last one.
+_OVERRIDING_WITHIN = rules_through(OVERRIDING_PHRASES)
 _ADDRESS_REASONS = (R.MAILBOX_UNKNOWN, R.DOMAIN_UNKNOWN)
 _HARD_REASONS = (R.MAILBOX_UNKNOWN, R.DOMAIN_UNKNOWN, R.SENDER_BLOCKED, R.REJECTED)
 # A null MX (RFC 7505) says the domain never accepts mail, however the report words its status.
@@ -185,7 +187,7 @@ def classify(status: str, smtp_code: str, *texts: str) -> tuple[Reason, str]:
     specific = SPECIFIC_STATUS.get(key)
     if specific in _HARD_REASONS and status.startswith("5") and texts:
         # A permanent hard code would suppress the address at once; the costliest mistake.
-        said = match_phrase(texts[0])
+        said = match_phrase(texts[0], within=_OVERRIDING_WITHIN)
         if said is not None and said[1] in OVERRIDING_PHRASES:
             return said[0], f"phrase:{said[1]}+over:{status}"
     if specific is not None:

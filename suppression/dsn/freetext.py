@@ -91,8 +91,12 @@ def split_original(text: str) -> tuple[str, str]:
     """The bounce notice and the copy of the original message that follows it (maybe "")."""
     text = text[:MAX_BOUNCE_TEXT]
     lowered = lower_same_length(text)
+    tried = -1  # the line already tried: two cues on one line ("original ... follows") try it once
     for cue in _MARKER_CUE_RE.finditer(lowered):
         start = lowered.rfind("\n", 0, cue.start()) + 1
+        if start == tried:
+            continue
+        tried = start
         end = lowered.find("\n", cue.end())
         end = len(lowered) if end < 0 else end
         if start > 0 and end - start < 200 and _ORIGINAL_MARKER_RE.match(lowered, start, end):

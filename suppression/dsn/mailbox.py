@@ -18,6 +18,15 @@ def iter_messages(path: str | os.PathLike[str]) -> Iterator[tuple[str, bytes]]:
     (recursively); an mbox file yields "path#N" (1-based) per message; any other file is one
     message.
     """
+    try:
+        # A file is opened straight away: no stat and no Path for each of thousands of files.
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        pass
+    else:
+        yield from _messages_in(data, str(path))
+        return
     root = Path(path)
     if root.is_dir():
         maildir = [root / sub for sub in ("cur", "new") if (root / sub).is_dir()]
@@ -27,7 +36,7 @@ def iter_messages(path: str | os.PathLike[str]) -> Iterator[tuple[str, bytes]]:
             return
         yield from _iter_dir(root, str(path))
         return
-    yield from _iter_file(root, str(path))
+    yield from _iter_file(root, str(path))  # a directory replaced by a file meanwhile
 
 
 def _iter_dir(directory: Path, shown: str) -> Iterator[tuple[str, bytes]]:
@@ -42,7 +51,10 @@ def _iter_dir(directory: Path, shown: str) -> Iterator[tuple[str, bytes]]:
 
 
 def _iter_file(file: Path, shown: str) -> Iterator[tuple[str, bytes]]:
-    data = file.read_bytes()
+    yield from _messages_in(file.read_bytes(), shown)
+
+
+def _messages_in(data: bytes, shown: str) -> Iterator[tuple[str, bytes]]:
     if not _is_mbox(data):
         yield shown, data
         return

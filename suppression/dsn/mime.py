@@ -51,13 +51,14 @@ class Part:
     (a multipart without its boundary is read as text) and bounded (nesting, parts, header size).
     """
 
-    __slots__ = ("_first", "body", "children", "headers")
+    __slots__ = ("_ctype", "_first", "body", "children", "headers")
 
     def __init__(self, headers: list[tuple[str, str]], body: bytes) -> None:
-        self.headers = headers  # (lowercased name, raw value), in order
+        self.headers = headers  # (lowercased name, raw value), in order; never changed
         self.body = body
         self.children: list[Part] | None = None
         self._first: dict[str, str] | None = None
+        self._ctype: str | None = None
 
     def get(self, name: str, default: str | None = None) -> str | None:
         # Looked up a dozen times per message: index the first occurrence of each name once.
@@ -72,10 +73,14 @@ class Part:
         return list(self.headers)
 
     def get_content_type(self) -> str:
-        value = self.get("content-type") or ""
-        ctype = value.split(";", 1)[0].strip().lower()
-        if "/" not in ctype or " " in ctype:
-            return "text/plain"
+        # Asked for several times per part (reading, walking, finding the original): kept.
+        ctype = self._ctype
+        if ctype is None:
+            value = self.get("content-type") or ""
+            ctype = value.split(";", 1)[0].strip().lower()
+            if "/" not in ctype or " " in ctype:
+                ctype = "text/plain"
+            self._ctype = ctype
         return ctype
 
     def get_param(self, name: str) -> str:
@@ -231,7 +236,7 @@ def _codec(charset: str | None) -> str | None:
 
 def _decode_bytes(data: bytes, charset: str | None) -> str:
     codec = _codec(charset)
-    if b"\x1b$" in data or b"\x1b(" in data:
+    if b"\x1b" in data and (b"\x1b$" in data or b"\x1b(" in data):  # one scan for most parts
         codec = "iso2022_jp"
     if codec is not None and codec not in ("ascii", "us-ascii"):
         try:

@@ -12,6 +12,7 @@ import importlib
 import re
 from typing import Any
 
+from suppression.dsn._screen_table import TABLE as _TABLE
 from suppression.taxonomy import Reason
 
 R = Reason
@@ -384,62 +385,239 @@ def _required(items: Any) -> frozenset[str] | None:
         candidates.append(frozenset(("".join(run),)))
     if not candidates:
         return None
-    return max(candidates, key=lambda strings: (min(map(len, strings)), -len(strings)))
+    return max(candidates, key=_selective)
 
 
-def _anchors(source: str) -> tuple[str, ...] | None:
-    """The literals screening one rule (see match_phrase); None when the rule cannot be screened.
+# Words in nearly every bounce: a screen on one of them lets the regex run on almost every text.
+# Which required piece screens a rule changes its speed, never its answer.
+_COMMON = (
+    "mail",
+    "user",
+    "recipient",
+    "address",
+    "message",
+    "account",
+    "local",
+    "server",
+    "domain",
+    "sender",
+    "error",
+    "deliver",
+    "list",
+)
 
-    Derived from the regex itself, so that a rule edited later cannot fall out of step with a
-    hand-written list. A string holding another of the set is dropped: the shorter one decides.
+
+def _selective(strings: frozenset[str]) -> tuple[bool, int, int]:
+    """How well a required piece screens: four letters or more and no common word first, then
+    the longest shortest string, then the fewest strings."""
+    shortest = min(map(len, strings))
+    common = any(word in string for string in strings for word in _COMMON)
+    return (shortest >= 4 and not common, shortest, -len(strings))
+
+
+def _screen(required: frozenset[str] | None) -> tuple[str, ...] | None:
+    """The literals screening a regex whose every match holds one of ``required``, if any.
+
+    A string holding another of the set is dropped: the shorter one decides.
     """
-    try:
-        parsed = importlib.import_module("re._parser").parse(source)
-        if parsed.state.flags & re.IGNORECASE:
-            return None
-        required = _required(parsed)
-    except Exception:  # a private module of the re package: never let it cost correctness
-        return None
     if not required or min(map(len, required)) < 2:
         return None  # one-character anchors would pass almost every text
     kept = [s for s in required if not any(o != s and o in s for o in required)]
     return tuple(sorted(kept))
 
 
+def _top_branches(source: str) -> list[str]:
+    """The alternatives of a regex at its top level: "a|b(c|d)" gives ["a", "b(c|d)"]."""
+    pieces: list[str] = []
+    depth = start = index = 0
+    in_class = False
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += 1
+            if source[index : index + 1] == "^":
+                index += 1
+            if source[index : index + 1] == "]":  # a "]" first in a class is a literal
+                index += 1
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            pieces.append(source[start:index])
+            start = index + 1
+        index += 1
+    pieces.append(source[start:])
+    return pieces
+
+
+# Per alternative: its screen, its source, and its regex once compiled (on first use: compiling
+# every alternative of every rule up front would cost a short-lived process more than it saves).
+Branches = tuple[list[Any], ...]
+
+
+def _derive_screens(source: str) -> tuple[tuple[str, ...] | None, Branches]:
+    """The rule's screen (see match_phrase), and its alternatives each with its own screen.
+
+    Derived from the regex itself, so that a rule edited later cannot fall out of step with a
+    hand-written list; whatever cannot be derived safely is left to the whole regex, unscreened.
+    """
+    whole: Branches = ([None, source, None],)
+    try:
+        parsed = importlib.import_module("re._parser").parse(source)
+        if parsed.state.flags & ~re.UNICODE:
+            return None, whole
+        alternatives = None
+        if len(parsed.data) == 1 and getattr(parsed.data[0][0], "name", "") == "BRANCH":
+            alternatives = parsed.data[0][1][1]
+        pieces = _top_branches(source)
+        if alternatives is None or len(alternatives) != len(pieces):
+            return _screen(_required(parsed)), whole
+        # What an alternation needs is one string of what each alternative needs.
+        needed = [_required(alternative) for alternative in alternatives]
+        known = [required for required in needed if required is not None]
+        rule = _screen(frozenset().union(*known)) if len(known) == len(needed) else None
+        screened: list[list[Any]] = []
+        rest: list[str] = []  # the alternatives nothing screens share one regex
+        for piece, required in zip(pieces, needed, strict=True):
+            anchors = _screen(required)
+            if anchors is None:
+                rest.append(piece)
+            else:
+                screened.append([anchors, piece, None])
+        if rest:
+            screened.append([None, "|".join(rest), None])
+    except Exception:  # a private module of the re package: never let it cost correctness
+        return None, whole
+    return rule, tuple(screened)
+
+
+def _screens(source: str) -> tuple[tuple[str, ...] | None, Branches]:
+    """``_derive_screens``, read from the table written beforehand when it holds this source.
+
+    Deriving parses every regex at import, a fifth of the parser's start-up in each short-lived
+    process (``parse_bounces``, the pipe). The table is keyed by the exact source, so an edited
+    rule is derived afresh until the table is rewritten (scripts/screen_table.py; a test says when).
+    """
+    known = _TABLE.get(source)
+    if known is None:
+        return _derive_screens(source)
+    anchors, branches = known
+    return anchors, tuple([branch_anchors, branch, None] for branch_anchors, branch in branches)
+
+
+def table_entry(source: str) -> tuple[tuple[str, ...] | None, tuple[tuple[Any, str], ...]]:
+    """What the table holds for one source: ``_derive_screens`` without the compiled slots."""
+    anchors, branches = _derive_screens(source)
+    return anchors, tuple((branch_anchors, branch) for branch_anchors, branch, _ in branches)
+
+
+def _anchors(source: str) -> tuple[str, ...] | None:
+    """The literals screening one rule (see match_phrase); None when the rule cannot be screened."""
+    return _screens(source)[0]
+
+
 # Every rule's regex is tried on every diagnostic until one matches, and most fail: running a
 # regex that cannot match costs a full scan. A literal that any match must contain is checked
 # first with ``in`` (a fast substring search), which rules out most rules without the regex.
-_SCREENS: list[tuple[str, ...] | None] = [_anchors(source) for _, _, source in _RULES_SOURCE]
-# [name, reason, compiled regex or None until first needed, anchors]. A rule's regex is compiled
-# the first time its screen lets a text through: the MTA's pipe starts a process per message,
-# and most rules never get past their screen on one message (compiling all of them at import was
-# a third of the parser's start-up).
-_SCREENED: list[list[Any]] = [
-    [name, reason, None, anchors]
-    for (name, reason, _), anchors in zip(_RULES_SOURCE, _SCREENS, strict=True)
-]
-_SOURCES = {name: source for name, _, source in _RULES_SOURCE}
+# A rule that passes is then tried alternative by alternative, each behind its own screen: the
+# rule matches where one of its alternatives does, and one short alternative searched alone
+# runs on the engine's fast literal search, where the whole alternation tries every branch at
+# every position.
+_SCREENED = [(name, reason, *_screens(source)) for name, reason, source in _RULES_SOURCE]
+_SCREENS: list[tuple[str, ...] | None] = [rule[2] for rule in _SCREENED]
 
 
-def _compiled(entry: list[Any]) -> re.Pattern[str]:
-    pattern = entry[2] = re.compile(_SOURCES[entry[0]])
-    return pattern
+def screened_sources() -> list[str]:
+    """Every regex whose screens are derived: the rules, then each ScreenedRegex made so far."""
+    return [source for _, _, source in _RULES_SOURCE] + SCREENED_SOURCES
+
+
+SCREENED_SOURCES: list[str] = []
+
+
+class ScreenedRegex:
+    """A regex asked only whether it matches somewhere, tried as match_phrase tries a rule.
+
+    For a regex over lowercased text whose answer is used as a yes or no: ``search`` returns a
+    bool, never a match. Inline flags are kept; flags passed to ``re.compile`` are not taken.
+    """
+
+    __slots__ = ("_anchors", "_branches", "pattern")
+
+    def __init__(self, source: str) -> None:
+        self.pattern = source
+        SCREENED_SOURCES.append(source)
+        self._anchors, self._branches = _screens(source)
+
+    @property
+    def flags(self) -> int:
+        return re.compile(self.pattern).flags
+
+    def search(self, lowered: str) -> bool:
+        anchors = self._anchors
+        if anchors is not None:
+            for anchor in anchors:
+                if anchor in lowered:
+                    break
+            else:
+                return False
+        for branch_entry in self._branches:
+            branch_anchors, source, branch = branch_entry
+            if branch_anchors is not None:
+                for anchor in branch_anchors:
+                    if anchor in lowered:
+                        break
+                else:
+                    continue
+            if branch is None:
+                branch = branch_entry[2] = re.compile(source)
+            if branch.search(lowered):
+                return True
+        return False
 
 
 def __getattr__(name: str) -> Any:
-    """``RULES``: every rule as (name, reason, compiled regex), compiling those not yet used."""
+    # RULES, every rule's whole regex, is for readers and tests: the parser compiles only the
+    # alternatives it tries, and compiling all of them costs each short-lived process ~10 ms.
     if name == "RULES":
-        return [(entry[0], entry[1], entry[2] or _compiled(entry)) for entry in _SCREENED]
+        rules = [(name, reason, re.compile(source)) for name, reason, source in _RULES_SOURCE]
+        globals()["RULES"] = rules
+        return rules
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def match_phrase(text: str) -> tuple[Reason, str] | None:
-    """The reason and rule name of the first phrase rule matching the text, None if none does."""
+def rules_through(names: frozenset[str]) -> int:
+    """How many rules, in order, hold every rule named: a scan for those names stops there."""
+    return 1 + max(index for index, (name, _, _) in enumerate(_RULES_SOURCE) if name in names)
+
+
+# The last text read and its answer: a recipient's diagnostic is often classified twice in a row
+# (alone, then beside its block of the notice), and the answer depends on the text alone.
+_last: tuple[str, tuple[Reason, str] | None] = ("", None)
+
+
+def match_phrase(text: str, within: int | None = None) -> tuple[Reason, str] | None:
+    """The reason and rule name of the first phrase rule matching the text, None if none does.
+
+    ``within`` limits the scan to the first rules (see ``rules_through``): a caller that only
+    acts on some rules' answers need not try the rules after them, whose answer it would ignore.
+    """
+    global _last
     if not text:
         return None
+    if within is None and _last[0] == text:
+        return _last[1]
     lowered = " ".join(text[:MAX_SCAN].split()).lower()
-    for entry in _SCREENED:
-        name, reason, pattern, anchors = entry
+    found = None
+    for name, reason, anchors, branches in _SCREENED if within is None else _SCREENED[:within]:
         if anchors is not None:
             # A loop, not any(<generator>): this runs for every rule on every diagnostic.
             for anchor in anchors:
@@ -447,8 +625,33 @@ def match_phrase(text: str) -> tuple[Reason, str] | None:
                     break
             else:
                 continue
-        if pattern is None:
-            pattern = _compiled(entry)
+        for branch_entry in branches:
+            branch_anchors, source, branch = branch_entry
+            if branch_anchors is not None:
+                for anchor in branch_anchors:
+                    if anchor in lowered:
+                        break
+                else:
+                    continue
+            if branch is None:
+                branch = branch_entry[2] = re.compile(source)
+            if branch.search(lowered):
+                found = reason, name
+                break
+        if found is not None:
+            break
+    if within is None:
+        _last = (text, found)
+    return found
+    lowered = " ".join(text[:MAX_SCAN].split()).lower()
+    for name, reason, pattern, anchors in _SCREENED:
+        if anchors is not None:
+            # A loop, not any(<generator>): this runs for every rule on every diagnostic.
+            for anchor in anchors:
+                if anchor in lowered:
+                    break
+            else:
+                continue
         if pattern.search(lowered):
             return reason, name
     return None

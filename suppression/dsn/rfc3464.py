@@ -24,7 +24,13 @@ class DsnRecord:
     diagnostic_type: str
     remote_mta: str
     occurred_at: datetime | None  # Last-Attempt-Date: when delivery failed
-    arrival_at: datetime | None = None  # Arrival-Date: when the original reached the reporter
+    # Arrival-Date (the recipient's, else the message's): when the original reached the reporter.
+    # Kept as text: it is read only when neither the failure nor the bounce has a date.
+    arrival_dates: tuple[str, str] = ("", "")
+
+    @property
+    def arrival_at(self) -> datetime | None:
+        return parse_date(self.arrival_dates[0]) or parse_date(self.arrival_dates[1])
 
 
 def parse_fields(block: str) -> dict[str, str]:
@@ -96,9 +102,6 @@ def parse(text: str) -> list[DsnRecord]:
         diag_type, diagnostic = _value_after_type(fields.get("diagnostic-code", ""))
         _, remote = _value_after_type(fields.get("remote-mta", ""))
         status = collapse(fields.get("status", "")).split(" ")[0][:16]
-        arrival = parse_date(fields.get("arrival-date", "")) or parse_date(
-            message_fields.get("arrival-date", "")
-        )
         records.append(
             DsnRecord(
                 recipient=recipient,
@@ -109,7 +112,10 @@ def parse(text: str) -> list[DsnRecord]:
                 diagnostic_type=diag_type,
                 remote_mta=remote[:255],
                 occurred_at=parse_date(fields.get("last-attempt-date", "")),
-                arrival_at=arrival,
+                arrival_dates=(
+                    fields.get("arrival-date", ""),
+                    message_fields.get("arrival-date", ""),
+                ),
             )
         )
         if len(records) >= MAX_RECIPIENTS:

@@ -6,6 +6,7 @@ import re
 
 from suppression.dsn.classify import quotes_permanent_reply
 from suppression.dsn.mime import Part, header
+from suppression.dsn.phrases import ScreenedRegex
 from suppression.dsn.textutil import find_smtp_code, find_status
 
 # All patterns here are lowercase and run over lowercased text: case-sensitive matching of long
@@ -36,7 +37,7 @@ _SUBJECT_RE = re.compile(
     r"|(?:전송|발송|배달|전달|배송) ?실패|반송"
     r"|エラー|退信|未送达|are not member|warning: could not send|delayed mail|delivery delayed",
 )
-_BODY_RE = re.compile(
+_BODY_RE = ScreenedRegex(
     r"could not be delivered|couldn't be delivered|undeliver|(?:delivery|deliver) .{0,80}failed"
     r"|failed permanently|permanent (?:fatal )?error|unable to deliver|not (?:be |been )?delivered"
     r"|n['\u2019](?:a|ont) pas (?:pu )?(?:être|été) (?:remis|distribu|livr)|erreur permanente"
@@ -58,12 +59,12 @@ _DELAY_SUBJECT_RE = re.compile(
     r"delay|warning|still being retried|could not send message for past|not yet delivered"
     r"|verzögert|retard|retrasad|ritardat|задерж|遅延|지연",
 )
-_DELAY_BODY_RE = re.compile(
+_DELAY_BODY_RE = ScreenedRegex(
     r"warning message only|warning only|not yet been delivered|do not need to re-?send"
     r"|only a temporary failure report|has been delayed|will (?:continue|keep) trying"
     r"|delivery attempts will continue|still trying|will be retried|引き続き試行|계속 시도",
 )
-_PERMANENT_RE = re.compile(
+_PERMANENT_RE = ScreenedRegex(
     r"permanent error|failed permanently|permanent fatal|giving up|gave up|given up"
     r"|has been returned|could not be delivered to|not going to try again",
 )
@@ -196,18 +197,18 @@ def is_delay_warning(msg: Part, notice: str) -> bool:
     return not (_FINAL_WORDS_RE.search(head) and not _RETRY_WORDS_RE.search(head))
 
 
-_FINAL_WORDS_RE = re.compile(
+_FINAL_WORDS_RE = ScreenedRegex(
     r"user unknown|unknown user|no such (?:user|mailbox|recipient|address|domain)"
     r"|does not exist|doesn't exist|address rejected|mailbox unavailable"
 )
-_RETRY_WORDS_RE = re.compile(
+_RETRY_WORDS_RE = ScreenedRegex(
     r"temporar|retry|retried|retrying|try again|delay|will (?:keep|continue)"
 )
 
 
 # Notices a mail system sends about the bounce mailbox itself, or to it as a user: never a
 # failure of mail we sent.
-_SELF_NOTICE_RE = re.compile(
+_SELF_NOTICE_RE = ScreenedRegex(
     r"almost full|nearly full|approaching (?:its |the |your )?(?:storage |mailbox )?(?:quota|limit)"
     r"|\b\d{1,3} ?% (?:of (?:its|your|the) )?(?:storage |mailbox |disk )?(?:quota|capacity)"
     r"|quota warning|mailbox size warning"
@@ -218,11 +219,11 @@ _SELF_NOTICE_RE = re.compile(
 _RECEIPT_SUBJECT_RE = re.compile(
     r"^\s*(?:delivered|relayed|zugestellt|remis|entregado|consegnato|доставлено)\s*:"
 )
-_RECEIPT_BODY_RE = re.compile(
+_RECEIPT_BODY_RE = ScreenedRegex(
     r"(?:was|has been|were) (?:successfully )?delivered to|delivery to (?:the following|these)"
     r" recipients? (?:was )?(?:successful|complete)"
 )
-_NEGATION_RE = re.compile(r"\bnot\b|n't|undeliver|fail|error|reject|could not|unable")
+_NEGATION_RE = ScreenedRegex(r"\bnot\b|n't|undeliver|fail|error|reject|could not|unable")
 
 
 def notice_about_our_mailbox(msg: Part, notice: str) -> bool:

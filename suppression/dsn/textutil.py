@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime, timedelta, timezone
 
-import idna
+# email.utils' own date reader, without email.utils: that module imports socket, random and
+# urllib for other helpers, a sixth of this package's start-up in every short-lived process.
+from email._parseaddr import _parsedate_tz
 
 from suppression.textsafety import cut
 
@@ -80,6 +81,8 @@ def canonical_address(address: str) -> str:
     if address.isascii():
         return address
     local, _, domain = address.rpartition("@")
+    import idna  # internationalized domains are rare, and idna costs ~9 ms to load
+
     try:
         ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError, ValueError):
@@ -106,13 +109,32 @@ def _char(hex_digits: str) -> str:
     return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "?"
 
 
+def _parsedate_to_datetime(value: str) -> datetime:
+    """``email.utils.parsedate_to_datetime`` (Python 3.11), line for line."""
+    parsed = _parsedate_tz(value)
+    if parsed is None:
+        raise ValueError(f"Invalid date value or format {value!r}")
+    year, month, day, hour, minute, second, *_, tz = parsed
+    if tz is None:
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - parse_date sets UTC
+    zone = _ZONES.get(tz)
+    if zone is None:
+        zone = timezone(timedelta(seconds=tz))
+        if len(_ZONES) < 512:  # offsets are few; a hostile run of odd ones is not kept
+            _ZONES[tz] = zone
+    return datetime(year, month, day, hour, minute, second, tzinfo=zone)
+
+
+_ZONES: dict[int, timezone] = {}
+
+
 def parse_date(value: str) -> datetime | None:
     """A tz-aware UTC datetime from an RFC 5322 date, or None when it cannot be read."""
     value = collapse(value)[:200]
     if not value:
         return None
     try:
-        parsed = parsedate_to_datetime(value)
+        parsed = _parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if parsed is None:
