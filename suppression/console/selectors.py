@@ -218,6 +218,9 @@ def event_page(filters: EventFilters) -> EventPage:
     if len(rows) > size:
         rows = rows[:size]
         next_cursor = encode_cursor(rows[-1].occurred_at, rows[-1].pk)
+    if filters.cursor is None and next_cursor is None:
+        # Every match is on this first page: its rows are the count, whatever the filters.
+        return EventPage(rows, None, len(rows))
     return EventPage(rows, next_cursor, matching if exact and filters.cursor is None else None)
 
 

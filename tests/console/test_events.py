@@ -79,6 +79,17 @@ def test_each_filter_and_their_combinations(client, auditor, events, school, que
     assert _addresses(client, query.replace("SCHOOL", str(school.pk))) == expected
 
 
+def test_a_filter_the_daily_counts_lack_still_counts_a_list_that_fits_one_page(
+    client, auditor, events, school
+) -> None:
+    """The daily counts have no school and no address column, so a school or a search gets no
+    count from them; when every match is on the first page, its rows are the exact count."""
+    client.force_login(auditor)
+    assert "2 events match." in page(client, f"{EVENTS}?school={school.pk}")
+    assert "1 event matches." in page(client, f"{EVENTS}?q=B@Gmail.com")
+    assert "event match" not in page(client, f"{EVENTS}?school={school.pk}&rows=1")
+
+
 def test_a_type_and_reason_that_never_occur_together_are_refused_without_a_query(
     client, auditor, events
 ) -> None:
