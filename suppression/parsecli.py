@@ -128,7 +128,7 @@ def print_results(paths: list[str], *, max_bytes: int, out: Writer) -> None:
 
 
 def max_message_bytes() -> int:
-    """``SUPPRESSION["MAX_MESSAGE_BYTES"]`` as kwiga_mail/settings.py reads it, without importing it.
+    """``SUPPRESSION["MAX_MESSAGE_BYTES"]`` as kwiga_mail/settings.py reads it, without it.
 
     The settings module costs a start of ``parse_bounces`` more than the rest of its set-up
     (dj_database_url, django.core.exceptions, the database options); it takes this one value from
