@@ -21,8 +21,9 @@ $(VENV)/.runtime: pyproject.toml
 	@$(MAKE) --no-print-directory bytecode
 	@touch $@
 
-# ...and the test tools on top (`make test`, lint, typecheck).
-$(VENV)/.installed: pyproject.toml
+# ...and the test tools on top (`make test`, lint, typecheck). A change to the installer installs
+# again too (the editable install's mode, for one).
+$(VENV)/.installed: pyproject.toml scripts/install.sh
 	@sh scripts/install.sh $(PYTHON) $(VENV) dev
 	@$(MAKE) --no-print-directory bytecode
 	@touch $@ $(VENV)/.runtime

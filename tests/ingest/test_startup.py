@@ -7,6 +7,7 @@ the admin's pages), which Django's full set-up imported for each message.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from suppression.parsecli import max_message_bytes
 
 from .messages import kwiga_dsn
 
@@ -63,9 +66,28 @@ def test_parse_bounces_sets_up_no_django(tmp_path: Path) -> None:
     modules, out = imported("parse_bounces", str(message), stdin=b"")
 
     assert '"recipient": "fast@example.com"' in out
-    # (The settings module raises django.core.exceptions' ImproperlyConfigured: that is all.)
-    setup = ("django.apps", "django.conf", "django.db", "django.core.management")
+    # Not even the settings module (dj_database_url, django.core.exceptions): parsecli reads the
+    # one value it needs from the environment as the settings module does (the next test).
+    setup = ("django", "dj_database_url", "kwiga_mail.settings")
     assert not {m for m in modules if m.startswith(setup)}
+
+
+@pytest.mark.parametrize("value", [None, "12345"])
+def test_parse_bounces_reads_the_message_limit_as_the_settings_do(
+    value: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if value is None:
+        monkeypatch.delenv("SUPPRESSION_MAX_MESSAGE_BYTES", raising=False)
+    else:
+        monkeypatch.setenv("SUPPRESSION_MAX_MESSAGE_BYTES", value)
+    spec = importlib.util.spec_from_file_location(
+        "fresh_settings", Path(settings.BASE_DIR) / "kwiga_mail" / "settings.py"
+    )
+    assert spec is not None and spec.loader is not None
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)
+
+    assert max_message_bytes() == fresh.SUPPRESSION["MAX_MESSAGE_BYTES"]
 
 
 def test_parse_bounces_with_options_still_goes_through_django(tmp_path: Path) -> None:
