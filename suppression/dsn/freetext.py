@@ -25,9 +25,12 @@ MAX_RECIPIENTS = 200
 # Lines that introduce the copy of the original message. Matched line by line, and only on lines
 # holding one of the cue words, because a multiline search over whole bodies is slow.
 # These two and _HEADER_BLOCK_RE run over lowercased text (lower_same_length), without re.I.
-_MARKER_CUE_RE = re.compile(
-    r"original|unsent|returned|copy|header|follow|below|bounced|kopie|copie|en-t[eê]te|копия"
-)
+# The words that may be on a marker line. Looked for one by one with str.find: a regex of their
+# alternation tries every position of the text (many of their first letters are common).
+_MARKER_CUES = (
+    "original", "unsent", "returned", "copy", "header", "follow", "below", "bounced", "kopie",
+    "copie", "en-tete", "en-tête", "копия",
+)  # fmt: skip
 _ORIGINAL_MARKER_RE = re.compile(  # used with match(text, line_start, line_end)
     r"[\s\-=#*_>]*(?:"
     r"(?:-{2,}|={2,}|_{2,}).{0,40}(?:original|returned|unsent|rejected|undelivered|attached|copy"
@@ -47,6 +50,10 @@ _ORIGINAL_MARKER_RE = re.compile(  # used with match(text, line_start, line_end)
 # A header block start inside text: the original message pasted without a marker.
 _HEADER_BLOCK_RE = re.compile(
     r"^(?:return-path|received|message-id|dkim-signature|x-[\w-]{1,40}):[ \t]", re.MULTILINE
+)
+# The same after a line end: a literal first character lets the engine skip ahead to each "\n".
+_HEADER_BLOCK_AFTER_NEWLINE_RE = re.compile(
+    r"\n(?:return-path|received|message-id|dkim-signature|x-[\w-]{1,40}):[ \t]"
 )
 _FIELD_LINE_RE = re.compile(r"^[\w-]{2,40}:[ \t]", re.MULTILINE)
 _SKIP_LINE_RE = re.compile(
@@ -91,23 +98,32 @@ def split_original(text: str) -> tuple[str, str]:
     """The bounce notice and the copy of the original message that follows it (maybe "")."""
     text = text[:MAX_BOUNCE_TEXT]
     lowered = lower_same_length(text)
+    # Every line holding a cue, first line first (no cue holds a line end, so the lines with an
+    # occurrence are the lines a regex of the cues would find).
+    cues: list[int] = []
+    for word in _MARKER_CUES:
+        pos = lowered.find(word)
+        while pos >= 0:
+            cues.append(pos)
+            pos = lowered.find(word, pos + 1)
+    cues.sort()
     tried = -1  # the line already tried: two cues on one line ("original ... follows") try it once
-    for cue in _MARKER_CUE_RE.finditer(lowered):
-        start = lowered.rfind("\n", 0, cue.start()) + 1
+    for pos in cues:
+        start = lowered.rfind("\n", 0, pos) + 1
         if start == tried:
             continue
         tried = start
-        end = lowered.find("\n", cue.end())
+        end = lowered.find("\n", pos)
         end = len(lowered) if end < 0 else end
         if start > 0 and end - start < 200 and _ORIGINAL_MARKER_RE.match(lowered, start, end):
             return text[:start], text[end + 1 :]
-    # No marker: an original pasted directly after the notice starts with a run of headers.
-    for tried, header_match in enumerate(_HEADER_BLOCK_RE.finditer(lowered)):
-        start = header_match.start()
-        if tried > 20:
+    # No marker: an original pasted directly after the notice starts with a run of headers. A
+    # block at the very start is not one, but counts among the 21 tried.
+    first = 1 if _HEADER_BLOCK_RE.match(lowered) else 0
+    for index, header_match in enumerate(_HEADER_BLOCK_AFTER_NEWLINE_RE.finditer(lowered), first):
+        if index > 20:
             break
-        if start == 0:
-            continue
+        start = header_match.start() + 1
         if len(_FIELD_LINE_RE.findall(text, start, start + 600)) >= 3:
             return text[:start], text[start:]
     return text, ""

@@ -64,9 +64,8 @@ class Part:
         # Looked up a dozen times per message: index the first occurrence of each name once.
         first = self._first
         if first is None:
-            first = self._first = {}
-            for key, value in self.headers:
-                first.setdefault(key, value)
+            # Built from the end, so that the first occurrence of a name is the one kept.
+            first = self._first = dict(reversed(self.headers))
         return first.get(name.lower(), default)
 
     def items(self) -> list[tuple[str, str]]:
@@ -207,7 +206,7 @@ def header(msg: Part, name: str) -> str:
 
 def decode_header_value(value: object) -> str:
     text = str(value)[:MAX_HEADER]
-    if _SURROGATE_RE.search(text):
+    if not text.isascii() and _SURROGATE_RE.search(text):  # surrogates are never ASCII
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if "=?" not in text:
         return text

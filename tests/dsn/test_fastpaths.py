@@ -134,9 +134,9 @@ def test_lower_same_length_keeps_offsets():
 
 # Patterns that run over lowercased text without re.IGNORECASE must not hold capitals.
 LOWERCASE_PATTERNS = [
-    freetext._MARKER_CUE_RE,
     freetext._ORIGINAL_MARKER_RE,
     freetext._HEADER_BLOCK_RE,
+    freetext._HEADER_BLOCK_AFTER_NEWLINE_RE,
     signals._DAEMON_RE,
     signals._SUBJECT_RE,
     signals._BODY_RE,
@@ -158,6 +158,68 @@ def test_patterns_over_lowered_text_are_lowercase(pattern):
     without_escapes = re.sub(r"\\.", "", source)
     assert without_escapes == without_escapes.lower()
     assert not pattern.flags & re.IGNORECASE
+
+
+def test_marker_cues_are_lowercase_and_hold_no_line_end():
+    for cue in freetext._MARKER_CUES:
+        assert cue == cue.lower()
+        assert "\n" not in cue
+
+
+def _split_original_by_regex(text):
+    """split_original as it was written with one regex of the cues (the reference)."""
+    cue_re = re.compile(
+        r"original|unsent|returned|copy|header|follow|below|bounced|kopie|copie|en-t[eê]te|копия"
+    )
+    text = text[: freetext.MAX_BOUNCE_TEXT]
+    lowered = lower_same_length(text)
+    tried = -1
+    for cue in cue_re.finditer(lowered):
+        start = lowered.rfind("\n", 0, cue.start()) + 1
+        if start == tried:
+            continue
+        tried = start
+        end = lowered.find("\n", cue.end())
+        end = len(lowered) if end < 0 else end
+        if (
+            start > 0
+            and end - start < 200
+            and freetext._ORIGINAL_MARKER_RE.match(lowered, start, end)
+        ):
+            return text[:start], text[end + 1 :]
+    for tried, header_match in enumerate(freetext._HEADER_BLOCK_RE.finditer(lowered)):
+        start = header_match.start()
+        if tried > 20:
+            break
+        if start == 0:
+            continue
+        if len(freetext._FIELD_LINE_RE.findall(text, start, start + 600)) >= 3:
+            return text[:start], text[start:]
+    return text, ""
+
+
+SPLIT_CASES = [
+    "",
+    "Received: from a\nX-A: b\nMessage-ID: c\nbody",
+    "note\nReceived: from a\nX-A: b\nMessage-ID: c\nbody",
+    "note\n" + "x-a: 1\n" * 25 + "received: x\nx-b: 1\nx-c: 2\n",
+    "Received: x\n" + "note\nx-a: 1\n" * 20 + "received: x\nx-b: 1\nx-c: 2\n",
+    "Failed.\n--- Original message follows --- copy below\nSubject: hi",
+    "Failed. original\n--- En-tête du message ---\nSubject: hi",
+    "Ошибка\n----- Копия исходного письма -----\nSubject: hi",
+    "a copy of the original message follows:\nb\n---- Original message ----\nc",
+]
+
+
+@pytest.mark.parametrize("text", SPLIT_CASES)
+def test_split_original_gives_the_regex_answer(text):
+    assert freetext.split_original(text) == _split_original_by_regex(text)
+
+
+def test_split_original_gives_the_regex_answer_on_the_corpus():
+    whole = [p.read_bytes().decode("utf-8", "replace") for p in sorted(CORPUS.glob("*.eml"))]
+    for text in _sample_texts() + whole:
+        assert freetext.split_original(text) == _split_original_by_regex(text), text[:200]
 
 
 def test_header_and_original_split_with_mixed_case_and_crlf():
