@@ -135,6 +135,9 @@ _QUOTED_RE = re.compile(r"^[ \t]*>[ \t]?", re.MULTILINE)
 def unquote_forwarded(text: str) -> str:
     """A bounce forwarded by a person comes quoted with "> "; read it unquoted."""
     head = text[:MAX_BOUNCE_TEXT]
+    if head.count(">") < 3:
+        # At most 2 quoted lines: fewer than 60% of the 5 or more lines needed. Most notices.
+        return text
     lines = [line for line in head.splitlines() if line.strip()]
     if len(lines) < 5:
         return text

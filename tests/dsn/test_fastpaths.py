@@ -222,6 +222,30 @@ def test_split_original_gives_the_regex_answer_on_the_corpus():
         assert freetext.split_original(text) == _split_original_by_regex(text), text[:200]
 
 
+def _unquote_unscreened(text):
+    head = text[: freetext.MAX_BOUNCE_TEXT]
+    lines = [line for line in head.splitlines() if line.strip()]
+    if len(lines) < 5:
+        return text
+    quoted = sum(1 for line in lines if line.lstrip().startswith(">"))
+    if quoted * 10 < len(lines) * 6:
+        return text
+    return freetext._QUOTED_RE.sub("", head)
+
+
+@pytest.mark.parametrize(
+    "text", ["> a\n> b\nc\nd\ne", "> a\n> b\n> c\nd\ne", "> a\n> b\n> c", "", "a\n" * 9]
+)
+def test_unquote_screen_gives_the_unscreened_answer(text):
+    assert freetext.unquote_forwarded(text) == _unquote_unscreened(text)
+
+
+def test_unquote_screen_gives_the_unscreened_answer_on_the_corpus():
+    whole = [p.read_bytes().decode("utf-8", "replace") for p in sorted(CORPUS.glob("*.eml"))]
+    for text in _sample_texts() + whole:
+        assert freetext.unquote_forwarded(text) == _unquote_unscreened(text), text[:200]
+
+
 def test_header_and_original_split_with_mixed_case_and_crlf():
     raw = (
         b"From: MAILER-DAEMON@example.org\r\nSubject: Undelivered Mail\r\n"
