@@ -110,7 +110,11 @@ def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
 
 def _reader(stream: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, row) for each row that is not empty."""
-    reader = csv.reader(stream, delimiter=delimiter)
+    return _rows(csv.reader(stream, delimiter=delimiter))
+
+
+def _rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """(line number, row) for each row of the csv ``reader`` that is not empty."""
     with _csv_errors(reader):
         for row in reader:
             if row and any(row):
@@ -251,13 +255,7 @@ class RowReader:
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         self._header()
-        reader = self._csv
-        with _csv_errors(reader):
-            for row in reader:
-                if row and any(row):
-                    if len(row) > MAX_COLUMNS:
-                        raise _too_wide(reader.line_num, row)
-                    yield reader.line_num, row
+        yield from _rows(self._csv)
 
     def chunks(self, size: int) -> Iterator[tuple[list[int], list[tuple[str, ...]]]]:
         """(line numbers, rows) of up to ``size`` rows at a time, until the file ends."""
