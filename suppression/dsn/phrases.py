@@ -543,6 +543,24 @@ def screened_sources() -> list[str]:
 SCREENED_SOURCES: list[str] = []
 
 
+def _any_branch(branches: Any, lowered: str) -> bool:
+    """Does one of ``branches`` (alternatives of a rule, each behind its own literal screen and
+    compiled on first use) match ``lowered``?"""
+    for branch_entry in branches:
+        branch_anchors, source, branch = branch_entry
+        if branch_anchors is not None:
+            for anchor in branch_anchors:
+                if anchor in lowered:
+                    break
+            else:
+                continue
+        if branch is None:
+            branch = branch_entry[2] = re.compile(source)
+        if branch.search(lowered):
+            return True
+    return False
+
+
 class ScreenedRegex:
     """A regex asked only whether it matches somewhere, tried as match_phrase tries a rule.
 
@@ -569,19 +587,7 @@ class ScreenedRegex:
                     break
             else:
                 return False
-        for branch_entry in self._branches:
-            branch_anchors, source, branch = branch_entry
-            if branch_anchors is not None:
-                for anchor in branch_anchors:
-                    if anchor in lowered:
-                        break
-                else:
-                    continue
-            if branch is None:
-                branch = branch_entry[2] = re.compile(source)
-            if branch.search(lowered):
-                return True
-        return False
+        return _any_branch(self._branches, lowered)
 
 
 def __getattr__(name: str) -> Any:
@@ -625,33 +631,9 @@ def match_phrase(text: str, within: int | None = None) -> tuple[Reason, str] | N
                     break
             else:
                 continue
-        for branch_entry in branches:
-            branch_anchors, source, branch = branch_entry
-            if branch_anchors is not None:
-                for anchor in branch_anchors:
-                    if anchor in lowered:
-                        break
-                else:
-                    continue
-            if branch is None:
-                branch = branch_entry[2] = re.compile(source)
-            if branch.search(lowered):
-                found = reason, name
-                break
-        if found is not None:
+        if _any_branch(branches, lowered):
+            found = reason, name
             break
     if within is None:
         _last = (text, found)
     return found
-    lowered = " ".join(text[:MAX_SCAN].split()).lower()
-    for name, reason, pattern, anchors in _SCREENED:
-        if anchors is not None:
-            # A loop, not any(<generator>): this runs for every rule on every diagnostic.
-            for anchor in anchors:
-                if anchor in lowered:
-                    break
-            else:
-                continue
-        if pattern.search(lowered):
-            return reason, name
-    return None
