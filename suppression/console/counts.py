@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 
 from django.db import connection
 
+from ..services import fastsql
 from ..taxonomy import Reason
 
 BOUNCE_TABLE = "suppression_bouncedaycount"
@@ -43,6 +44,9 @@ def _upsert(table: str, keys: list[str], counts: Counter) -> None:
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET n = {table}.n + excluded.n"
     )
+    if fastsql.available():
+        fastsql.execute(sql, params)
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

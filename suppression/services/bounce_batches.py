@@ -12,6 +12,7 @@ race on its own.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,7 @@ from ..console.models import AuditEntry
 from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, EmailAddress, School, Suppression, SuppressionChange
 from ..taxonomy import NEVER_SUPPRESSES, BounceType, bounce_type_for, suppresses_address
+from . import fastsql
 from .bounces import _validate, bounce_record, storable_texts
 from .common import Actor, audited_save, lock_address, lock_changes_feed
 from .incidents import incident_count_refusals
@@ -175,37 +177,51 @@ def _lock_addresses(
     fields = [field.attname for field in EmailAddress._meta.concrete_fields]
     # Insert the unseen ones first, in address order: a concurrent batch inserting the same
     # address waits for us instead of failing, and nobody holds a row lock while waiting here.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO suppression_emailaddress (address, domain, display, created_at) "
-            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
-            "ORDER BY 1 ON CONFLICT (address) DO NOTHING RETURNING "
-            + ", ".join(
-                connection.ops.quote_name(field.column)
-                for field in EmailAddress._meta.concrete_fields
-            ),
+    rows = fastsql.execute(
+        _address_insert(min(len(wanted), fastsql.VALUES_ROWS + 1)),
+        fastsql.parameters(
             [
                 wanted,
                 [first_seen[a].domain for a in wanted],
                 [first_seen[a].display for a in wanted],
                 [now] * len(wanted),
             ],
-        )
-        created = [EmailAddress.from_db(connection.alias, fields, row) for row in cursor.fetchall()]
+            len(wanted),
+        ),
+    )
+    created = [EmailAddress.from_db(connection.alias, fields, row) for row in rows]
     addresses = {address.address: address for address in created}
     if created:
         for address in created:
             address._history_user = None  # type: ignore[attr-defined]
             address._change_reason = f"first bounce recorded ({source})"  # type: ignore[attr-defined]
-        rows = _history(EmailAddress).bulk_history_create(
+        history = fastsql.history_insert(
             created, default_user=actor if actor is not None and actor.is_authenticated else None
         )
-        audit_entries += audit.entries_bulk(rows, created)
+        audit_entries += audit.entries_bulk(history, created)
     others = [address for address in wanted if address not in addresses]
     if others:
-        locked = EmailAddress.objects.select_for_update().filter(address__in=others)
-        addresses.update({address.address: address for address in locked.order_by("address")})
+        locked = fastsql.select(
+            EmailAddress,
+            tuple(fields),
+            "address = ANY(%s)",
+            [others],
+            tail="ORDER BY address FOR UPDATE",
+        )
+        addresses.update({address.address: address for address in locked})
     return addresses, {address.pk for address in created}
+
+
+@functools.cache
+def _address_insert(count: int) -> str:
+    return (
+        "INSERT INTO suppression_emailaddress (address, domain, display, created_at) SELECT * FROM "
+        + fastsql.rows_source(("text", "text", "text", "timestamptz"), count)
+        + " ORDER BY 1 ON CONFLICT (address) DO NOTHING RETURNING "
+        + ", ".join(
+            connection.ops.quote_name(field.column) for field in EmailAddress._meta.concrete_fields
+        )
+    )
 
 
 def _record_all(
@@ -215,11 +231,22 @@ def _record_all(
     addresses, created = _lock_addresses(valid, actor, source, audit_entries)
     # Addresses created just now have no suppressions and no events yet.
     ids = [address.pk for address in addresses.values() if address.pk not in created]
-    seen = set(
-        BounceEvent.objects.filter(
-            source=source, dedupe_key__in=[entry.item.dedupe_key for entry in valid]
-        ).values_list("dedupe_key", flat=True)
-    )
+    keys = [entry.item.dedupe_key for entry in valid]
+    if fastsql.available():
+        seen = {
+            key
+            for (key,) in fastsql.execute(
+                "SELECT dedupe_key FROM suppression_bounceevent "
+                "WHERE source = %s AND dedupe_key = ANY(%s)",
+                [source, keys],
+            )
+        }
+    else:
+        seen = set(
+            BounceEvent.objects.filter(source=source, dedupe_key__in=keys)
+            .order_by()
+            .values_list("dedupe_key", flat=True)
+        )
     open_now: dict[int, Suppression] = {}
     last_lifted: dict[int, datetime] = {}
     if ids:
@@ -335,15 +362,22 @@ def _record_all(
         result.suppressed = current is not None
         result.event = event
 
+    fast = fastsql.available()
     if opened:
         # simple-history's bulk_create_with_history, keeping the history rows it writes: the
         # library's bulk path sends no history signal, so the audit log is written here.
-        Suppression.objects.bulk_create(opened)  # PostgreSQL and SQLite return the ids
-        audit_entries += audit.entries_bulk(
-            _history(Suppression).bulk_history_create(opened), opened
-        )
+        if fast:
+            fastsql.insert(opened)
+            history = fastsql.history_insert(opened)
+        else:
+            Suppression.objects.bulk_create(opened)  # SQLite returns the ids too
+            history = _history(Suppression).bulk_history_create(opened)
+        audit_entries += audit.entries_bulk(history, opened)
     if audit_entries:
-        AuditEntry.objects.bulk_create(audit_entries)
+        if fast:
+            fastsql.insert(audit_entries)
+        else:
+            AuditEntry.objects.bulk_create(audit_entries)
     for address in ended_probation:
         audited_save(
             address,
@@ -351,7 +385,11 @@ def _record_all(
             why=f"probation ended: {address._probation_why}",  # type: ignore[attr-defined]
             update_fields=["probation_until"],
         )
-    BounceEvent.objects.bulk_create(events)  # takes the suppressions' new ids from the objects
+    # Each event takes its suppression's new id from the object.
+    if fast:
+        fastsql.insert(events)
+    else:
+        BounceEvent.objects.bulk_create(events)
     counts.count_events(events)
     # Refusals of the platform count toward incidents as in bounce_record: after the address
     # locks, before the feed lock below (the same order as a single bounce takes them).
@@ -359,15 +397,17 @@ def _record_all(
     if opened:
         # Last, and briefly: the feed lock is held from here to COMMIT.
         lock_changes_feed()
-        SuppressionChange.objects.bulk_create(
-            [
-                SuppressionChange(
-                    suppression=s,
-                    address_id=s.address_id,
-                    kind=SuppressionChange.Kind.OPENED,
-                    at=s.opened_at,
-                )
-                for s in opened
-            ]
-        )
+        changes = [
+            SuppressionChange(
+                suppression=s,
+                address_id=s.address_id,
+                kind=SuppressionChange.Kind.OPENED,
+                at=s.opened_at,
+            )
+            for s in opened
+        ]
+        if fast:
+            fastsql.insert(changes)
+        else:
+            SuppressionChange.objects.bulk_create(changes)
         counts.count_open(Counter(s.reason for s in opened))

@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from ..addresses import NormalizedAddress
 from ..console import counts
 from ..exceptions import NotAllowed
 from ..models import EmailAddress, Suppression, SuppressionChange
+from . import fastsql
 
 Actor = User | AnonymousUser | None
 
@@ -71,9 +72,8 @@ def lock_changes_feed() -> None:
     """Serialise writers of the changes feed until they commit, so that ids are handed out in
     commit order and a reader paging by id never skips a row that commits late (PostgreSQL;
     SQLite serialises every writer anyway). Every feed writer takes it just before writing."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHANGES_FEED_LOCK])
+    if fastsql.available():
+        fastsql.execute("SELECT pg_advisory_xact_lock(%s)", [CHANGES_FEED_LOCK])
 
 
 def _record_change(suppression: Suppression, kind: str, at: datetime) -> None:

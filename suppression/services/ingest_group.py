@@ -29,6 +29,7 @@ from ..dsn import Kind, ParseResult, parse_message
 from ..exceptions import InvalidBounce
 from ..models import BounceEvent, BounceEventMessage, School, Source
 from ..textsafety import clean_line, clean_text
+from . import fastsql
 from .bounce_batches import BounceInput, bounce_record_batch
 from .common import Actor
 from .ingest import (
@@ -51,6 +52,9 @@ CONNECTION_ERRORS = (OperationalError, InterfaceError)
 # A deadlock with another writer (an API batch, a second group beside a stuck one): the
 # connection is fine, and one message at a time takes its locks one address at a time.
 SETTLE_ONE_BY_ONE = ("40P01", "40001")  # deadlock_detected, serialization_failure
+
+
+SCHOOL_FIELDS = tuple(field.attname for field in School._meta.concrete_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +127,11 @@ def _schools(arrivals: list[Arrival]) -> dict[str, School]:
     slugs = {slug for slug in slugs if slug and len(slug) <= MAX_SLUG}
     if not slugs:
         return {}
-    return {school.slug: school for school in School.objects.filter(slug__in=slugs)}
+    if fastsql.available():
+        found = fastsql.select(School, SCHOOL_FIELDS, "slug = ANY(%s)", [sorted(slugs)])
+    else:
+        found = list(School.objects.filter(slug__in=slugs))
+    return {school.slug: school for school in found}
 
 
 def _ingest_together(arrivals: list[Arrival], *, actor: Actor) -> list[MessageReport]:
@@ -176,7 +184,10 @@ def _ingest_together(arrivals: list[Arrival], *, actor: Actor) -> list[MessageRe
             message = stored[hashlib.sha256(arrivals[index].raw).hexdigest()]
             events: list[BounceEvent] = reports[index].recorded
             links += [BounceEventMessage(event=event, message=message) for event in events]
-        BounceEventMessage.objects.bulk_create(links)
+        if fastsql.available():
+            fastsql.insert(links)
+        else:
+            BounceEventMessage.objects.bulk_create(links)
 
     for index, report in enumerate(reports):
         if report.invalid and not report.recorded and not report.duplicates:

@@ -17,8 +17,11 @@ from django.utils import timezone
 
 from ..conf import setting
 from ..models import BounceEvent, BounceEventMessage, RawBounceMessage
+from . import fastsql
 
 PURGE_BATCH = 1000
+# What a caller linking events to the stored messages reads back: not the bytes.
+STORED_FIELDS = ("id", "sha256", "received_at", "size")
 
 
 def raw_message_keep(*, raw: bytes, at: datetime | None = None) -> RawBounceMessage:
@@ -55,19 +58,25 @@ def raw_messages_keep(
     by_digest = {hashlib.sha256(raw).hexdigest(): raw for raw in raws}
     if not by_digest:
         return {}
-    RawBounceMessage.objects.bulk_create(
-        [
-            RawBounceMessage(
-                sha256=digest,
-                size=len(raw),
-                compressed=zlib.compress(raw[:kept_up_to], 6),
-                received_at=received_at,
-            )
-            for digest, raw in by_digest.items()
-        ],
-        ignore_conflicts=True,
-    )
-    stored = RawBounceMessage.objects.filter(sha256__in=list(by_digest)).defer("compressed")
+    messages = [
+        RawBounceMessage(
+            sha256=digest,
+            size=len(raw),
+            compressed=zlib.compress(raw[:kept_up_to], 6),
+            received_at=received_at,
+        )
+        for digest, raw in by_digest.items()
+    ]
+    if fastsql.available():
+        fastsql.insert(messages, conflict="sha256")
+        stored = fastsql.select(
+            RawBounceMessage, STORED_FIELDS, "sha256 = ANY(%s)", [list(by_digest)]
+        )
+    else:
+        RawBounceMessage.objects.bulk_create(messages, ignore_conflicts=True)
+        stored = list(
+            RawBounceMessage.objects.filter(sha256__in=list(by_digest)).defer("compressed")
+        )
     return {message.sha256: message for message in stored}
 
 

@@ -90,6 +90,13 @@ class Command(BaseCommand):
             "(on another connection): a database that hangs holds up one thread, not all.",
         )
         parser.add_argument(
+            "--gather",
+            type=float,
+            default=None,
+            help="Seconds to wait, before a transaction, for the next messages of the sessions "
+            "in a burst, so that they commit together (default 0.01; 0: never wait).",
+        )
+        parser.add_argument(
             "--group",
             type=int,
             default=200,
@@ -113,6 +120,8 @@ class Command(BaseCommand):
             raise CommandError("--workers, --processes and --group must be at least 1")
         if options["stall"] <= 0:
             raise CommandError("--stall must be more than 0")
+        if options["gather"] is not None and not 0 <= options["gather"] <= 1:
+            raise CommandError("--gather must be between 0 and 1 second")
         if not options["listen"] and not options["socket"]:
             raise CommandError("Nothing to listen on: give --listen or --socket")
         # aiosmtpd logs every command at INFO: at a burst's rate that is most of the work.
@@ -213,7 +222,7 @@ class Command(BaseCommand):
     async def _serve(
         self, lmtp: list[socket.socket], health: socket.socket | None, options: dict[str, Any]
     ) -> None:
-        from suppression.lmtp import LmtpServer
+        from suppression.lmtp import GATHER_SECONDS, LmtpServer
 
         deadline = float(setting("LMTP_DEADLINE_SECONDS"))
         server = LmtpServer(
@@ -222,6 +231,7 @@ class Command(BaseCommand):
             workers=options["workers"],
             max_group=options["group"],
             stall=options["stall"],
+            gather=GATHER_SECONDS if options["gather"] is None else options["gather"],
         )
         for sock in lmtp:
             await server.serve_lmtp_on(sock)

@@ -1,0 +1,123 @@
+"""The LMTP server's group commit waits briefly for the sessions of a burst (``gather``), and
+reads the plain MAIL/RCPT paths an MTA sends without aiosmtpd's full address parser.
+
+The committer runs here with a commit of the test's own (no database): what is tested is which
+messages share a group and how long a group waits.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from aiosmtpd.smtp import SMTP
+
+from suppression.lmtp import BounceLMTP, GroupCommitter, Outcome
+from suppression.services.ingest import MessageReport
+
+
+class Commits:
+    def __init__(self) -> None:
+        self.groups: list[list[str]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, arrivals: list, statement_seconds: int) -> list[Outcome]:
+        with self.lock:
+            self.groups.append(list(arrivals))
+        return [MessageReport(origin=name, kind=None) for name in arrivals]  # type: ignore[arg-type]
+
+
+def committer(commits: Commits, *, gather: float, expected: int) -> GroupCommitter:
+    return GroupCommitter(
+        threads=4, statement_seconds=5, commit=commits, gather=gather, expected=lambda: expected
+    )
+
+
+def test_the_messages_of_a_burst_arriving_apart_commit_as_one_group_as_soon_as_all_are_in() -> None:
+    commits = Commits()
+    group = committer(commits, gather=3.0, expected=3)
+    try:
+        started = time.monotonic()
+        answers = [group.submit("a")]  # type: ignore[arg-type]
+        time.sleep(0.05)
+        answers.append(group.submit("b"))  # type: ignore[arg-type]
+        time.sleep(0.05)
+        answers.append(group.submit("c"))  # type: ignore[arg-type]
+        for answer in answers:
+            answer.result(timeout=5)
+        # Woken by the last arrival, not by the end of the 3 s it could have waited (the idle
+        # threads wait on the same condition and were asleep first).
+        assert time.monotonic() - started < 1.5
+        assert commits.groups == [["a", "b", "c"]]
+    finally:
+        group.close()
+
+
+def test_a_lone_session_is_not_kept_waiting() -> None:
+    commits = Commits()
+    group = committer(commits, gather=3.0, expected=1)
+    try:
+        started = time.monotonic()
+        group.submit("alone").result(timeout=5)  # type: ignore[arg-type]
+        assert time.monotonic() - started < 1.0
+    finally:
+        group.close()
+
+
+def test_a_burst_that_does_not_come_is_waited_for_only_the_gather_time() -> None:
+    commits = Commits()
+    group = committer(commits, gather=0.3, expected=4)
+    try:
+        started = time.monotonic()
+        first, second = group.submit("x"), group.submit("y")  # type: ignore[arg-type]
+        first.result(timeout=5)
+        second.result(timeout=5)
+        assert 0.25 <= time.monotonic() - started < 2.0
+        assert commits.groups == [["x", "y"]]
+    finally:
+        group.close()
+
+
+def test_without_gathering_the_first_message_does_not_wait_for_the_others() -> None:
+    commits = Commits()
+    group = committer(commits, gather=0.0, expected=3)
+    try:
+        group.submit("first").result(timeout=5)  # type: ignore[arg-type]
+        group.submit("second").result(timeout=5)  # type: ignore[arg-type]
+        assert commits.groups == [["first"], ["second"]]
+    finally:
+        group.close()
+
+
+PATHS = [
+    "<>",
+    "<>  SIZE=10",
+    "<bounces@kwiga.com>",
+    "<a@b.c> SIZE=100",
+    " <x@y>",
+    "<a.b+c@d-e.f>  BODY=8BITMIME SIZE=5",
+    '<"quoted local"@example.com>',
+    "<a..b@example.com>",
+    "<@relay.example:a@b.example>",
+    "<a@[192.0.2.1]>",
+    "plain@example.com",
+    "<a@b>trailing",
+    "<unclosed@example.com",
+    "<a@b> <c@d>",
+    "<" + "l" * 70 + "@example.com>",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("limit", [0, 64])
+def test_mail_and_rcpt_paths_read_as_aiosmtpd_reads_them(path: str, limit: int) -> None:
+    ours = BounceLMTP.__new__(BounceLMTP)
+    library = SMTP.__new__(SMTP)
+    ours.local_part_limit = library.local_part_limit = limit
+    address, params = ours._getaddr(path)
+    expected_address, expected_params = library._getaddr(path)
+    assert address == expected_address
+    # aiosmtpd splits the parameters on white space: leading blanks are no difference.
+    assert (params or "").split() == (expected_params or "").split()
+    assert (params is None) == (expected_params is None)
