@@ -243,6 +243,9 @@ SUPPRESSION: dict[str, Any] = {
     "DB_CONNECT_TIMEOUT_SECONDS": int(os.environ.get("SUPPRESSION_DB_CONNECT_TIMEOUT", "10")),
     "DB_KEEPALIVE_IDLE_SECONDS": int(os.environ.get("SUPPRESSION_DB_KEEPALIVE_IDLE", "30")),
     "DB_TCP_USER_TIMEOUT_SECONDS": int(os.environ.get("SUPPRESSION_DB_TCP_USER_TIMEOUT", "30")),
+    # The ingest path's statements prepared on the server; 0 behind PgBouncer < 1.21 in
+    # transaction mode (services/fastsql.py).
+    "DB_PREPARED_STATEMENTS": env_bool("SUPPRESSION_DB_PREPARED_STATEMENTS", True),
     # A persistent connection that finished a request without error this recently is not pinged
     # (CONN_HEALTH_CHECKS' SELECT 1) before the next one: suppression/dbhealth.py. 0: always.
     # The bulk check says where its time went in a Server-Timing header (bench/api_bench.py).

@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "DB_CONNECT_TIMEOUT_SECONDS": 10,
     "DB_KEEPALIVE_IDLE_SECONDS": 30,
     "DB_TCP_USER_TIMEOUT_SECONDS": 30,
+    # The ingest hot path's statements prepared on the server (services/fastsql.py); off behind
+    # a pooler in transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
+    "DB_PREPARED_STATEMENTS": True,
     "PIPE_DEADLINE_SECONDS": 60,
     "WEB_STATEMENT_TIMEOUT_SECONDS": 30,
     # A kept connection that served a request this recently is not pinged before the next

@@ -126,3 +126,20 @@ def test_statements_are_seen_by_query_capture_and_bound_on_the_server() -> None:
     assert query["sql"].startswith('INSERT INTO "suppression_suppression"')
     # Bound on the server: the statement's text has no values in it, the same for every row.
     assert "a note of its own" not in query["sql"]
+
+
+def test_statements_are_prepared_on_the_server_unless_turned_off(settings) -> None:
+    def prepared() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return {row[0] for row in cursor.fetchall()}
+
+    on = address("prepared")
+    fastsql.insert([opened(on)])
+    assert any("suppression_suppression" in text for text in prepared())
+
+    settings.SUPPRESSION = {**settings.SUPPRESSION, "DB_PREPARED_STATEMENTS": False}
+    fastsql.insert([opened(on, lifted_at=AT), opened(on, lifted_at=AT)])
+    # The two-row INSERT has a text of its own: it ran, and was not prepared.
+    assert not any(text.count("(%s") == 2 or text.count("($") == 2 for text in prepared())
+    assert Suppression.objects.filter(address=on).count() == 3

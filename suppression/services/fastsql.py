@@ -3,9 +3,11 @@
 ``bounce_record_batch`` and the LMTP group commit write a dozen tables per group of messages.
 Through ``QuerySet.bulk_create`` most of their CPU went to compiling the same INSERTs again on
 every call and to writing every array parameter out as SQL text (Django binds parameters on the
-client). Here a model's INSERT text is built once per process and its parameters are bound on
-the server (psycopg's ``Cursor``), each column as one array through ``UNNEST``: one statement per
-table whatever the number of rows, and prepared on the server (parsed and planned once).
+client). Here a model's INSERT text is built once per process (per row count, up to
+``VALUES_ROWS``), its parameters are bound on the server (psycopg's ``Cursor``: one per value,
+or one array per column through ``UNNEST`` for more rows), one statement per table, and it is
+prepared on the server (parsed and planned once per connection;
+``SUPPRESSION_DB_PREPARED_STATEMENTS``).
 
 Statements still pass through Django's cursor wrapper, so errors are Django's (with the driver's
 error as ``__cause__``) and query logging and ``CaptureQueriesContext`` see them. SQLite has no
@@ -24,6 +26,8 @@ from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
+from ..conf import setting
+
 # Fields whose attribute value is what the column stores: no conversion, no ``pre_save``.
 _AS_IS = (
     models.IntegerField,  # and the big/small/positive ones
@@ -32,10 +36,6 @@ _AS_IS = (
     models.BinaryField,
 )
 _TEXT = (models.CharField, models.TextField)  # a str subclass (an enum member) is sent as str
-
-# Server-side prepared statements skip the parse and plan of each run (``prepare=True`` on each
-# execute: Django leaves psycopg's automatic preparation off).
-PREPARE = True
 
 
 @functools.cache
@@ -49,8 +49,10 @@ def _cursor_class() -> Any:
     from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
     class PreparingCursor(ServerBindingCursor):  # type: ignore[misc,valid-type]
+        prepare = False
+
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-            kwargs.setdefault("prepare", PREPARE)
+            kwargs.setdefault("prepare", self.prepare)
             return super().execute(query, params, **kwargs)
 
     return PreparingCursor
@@ -63,7 +65,17 @@ def execute(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     if db.connection is None:
         db.ensure_connection()
     raw = _cursor_class()(db.connection)
-    wrapper = CursorDebugWrapper if db.queries_logged else CursorWrapper
+    # Prepared, but not where queries are logged (DEBUG, CaptureQueriesContext): the log shows a
+    # prepared statement's text as None.
+    logged = db.queries_logged
+    if setting("DB_PREPARED_STATEMENTS") and not logged:
+        raw.prepare = True
+        if db.connection.prepare_threshold is None:
+            # Django turns psycopg's preparing off on each connection (for poolers), and psycopg
+            # honours a statement's ``prepare=True`` only with a threshold set. Django's own
+            # cursors bind on the client and never prepare.
+            db.connection.prepare_threshold = 5
+    wrapper = CursorDebugWrapper if logged else CursorWrapper
     with wrapper(raw, db) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if raw.description is not None else []
