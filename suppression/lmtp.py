@@ -166,6 +166,10 @@ class GroupCommitter:
         self.waiting: collections.deque[_Waiting] = collections.deque()
         self.committing: dict[int, float] = {}  # thread id -> when its group started
         self.closed = False
+        # Threads waiting for a group, in the order they became idle: the last one takes the
+        # next group, so that a quiet server commits on the connection it used last (warm, and
+        # known to work) instead of opening another.
+        self.idle: list[int] = []
         self.groups = 0
         self.largest_group = 0
         self.commit_cpu = 0.0
@@ -201,23 +205,29 @@ class GroupCommitter:
             thread.join(max(0.0, ends - time.monotonic()))
 
     def _take(self) -> list[_Waiting] | None:
+        me = threading.get_ident()
         with self.condition:
-            while True:
-                if not self.waiting and self.closed:
-                    return None
-                if (
-                    self.waiting
-                    and not self.gathering
-                    and (
-                        not self.committing
-                        or time.monotonic() - max(self.committing.values()) >= self.stall
-                    )
-                ):
-                    break
-                timeout = None
-                if self.waiting and self.committing:
-                    timeout = max(self.committing.values()) + self.stall - time.monotonic()
-                self.condition.wait(timeout)
+            self.idle.append(me)
+            try:
+                while True:
+                    if not self.waiting and self.closed:
+                        return None
+                    if (
+                        self.waiting
+                        and not self.gathering
+                        and self.idle[-1] == me
+                        and (
+                            not self.committing
+                            or time.monotonic() - max(self.committing.values()) >= self.stall
+                        )
+                    ):
+                        break
+                    timeout = None
+                    if self.waiting and self.committing:
+                        timeout = max(self.committing.values()) + self.stall - time.monotonic()
+                    self.condition.wait(timeout)
+            finally:
+                self.idle.remove(me)
             if self.gather > 0 and not self.closed:
                 self._gather()
             group: list[_Waiting] = []

@@ -20,11 +20,13 @@ from suppression.services.ingest import MessageReport
 class Commits:
     def __init__(self) -> None:
         self.groups: list[list[str]] = []
+        self.threads: list[int] = []
         self.lock = threading.Lock()
 
     def __call__(self, arrivals: list, statement_seconds: int) -> list[Outcome]:
         with self.lock:
             self.groups.append(list(arrivals))
+            self.threads.append(threading.get_ident())
         return [MessageReport(origin=name, kind=None) for name in arrivals]  # type: ignore[arg-type]
 
 
@@ -86,6 +88,22 @@ def test_without_gathering_the_first_message_does_not_wait_for_the_others() -> N
         group.submit("first").result(timeout=5)  # type: ignore[arg-type]
         group.submit("second").result(timeout=5)  # type: ignore[arg-type]
         assert commits.groups == [["first"], ["second"]]
+    finally:
+        group.close()
+
+
+def test_one_message_after_another_is_committed_on_the_thread_used_last() -> None:
+    """A quiet server keeps to the connection it used last (warm, and known to work) instead of
+    opening one per thread: a thread that connects to a database that has just stopped
+    answering fails on the connect timeout instead of answering 451 at the deadline."""
+    commits = Commits()
+    group = committer(commits, gather=0.0, expected=1)
+    try:
+        for n in range(8):
+            group.submit(f"m{n}").result(timeout=5)  # type: ignore[arg-type]
+            time.sleep(0.01)  # every thread is idle again before the next message
+        assert len(commits.groups) == 8
+        assert len(set(commits.threads)) == 1
     finally:
         group.close()
 
