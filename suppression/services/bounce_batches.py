@@ -178,7 +178,7 @@ def _lock_addresses(
     # Insert the unseen ones first, in address order: a concurrent batch inserting the same
     # address waits for us instead of failing, and nobody holds a row lock while waiting here.
     rows = fastsql.execute(
-        _address_insert(min(len(wanted), fastsql.VALUES_ROWS + 1)),
+        _address_insert(fastsql.rows_key(len(wanted), 4)),
         fastsql.parameters(
             [
                 wanted,

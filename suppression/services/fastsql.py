@@ -4,9 +4,9 @@
 Through ``QuerySet.bulk_create`` most of their CPU went to compiling the same INSERTs again on
 every call and to writing every array parameter out as SQL text (Django binds parameters on the
 client). Here a model's INSERT text is built once per process (per row count, up to
-``VALUES_ROWS``), its parameters are bound on the server (psycopg's ``Cursor``: one per value,
-or one array per column through ``UNNEST`` for more rows), one statement per table, and it is
-prepared on the server (parsed and planned once per connection;
+``VALUES_PARAMETERS`` values), its parameters are bound on the server (psycopg's ``Cursor``: one
+per value, or one array per column through ``UNNEST`` for more rows), one statement per table,
+and it is prepared on the server (parsed and planned once per connection;
 ``SUPPRESSION_DB_PREPARED_STATEMENTS``).
 
 Statements still pass through Django's cursor wrapper, so errors are Django's (with the driver's
@@ -81,15 +81,23 @@ def execute(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return cursor.fetchall() if raw.description is not None else []
 
 
-# Up to this many rows a statement takes one parameter per value, ``(VALUES (...), ...)``: far
-# cheaper for psycopg to send than arrays, which it walks in Python; beyond, one array per column
-# (a text of its own per row count would crowd the prepared statements).
-VALUES_ROWS = 32
+# Up to this many values a statement takes one parameter per value, ``(VALUES (...), ...)``: far
+# cheaper for psycopg to send than arrays, which it walks in Python (even past the 50 parameters
+# up to which psycopg caches a statement's conversion); beyond, one array per column, so that a
+# big batch does not make a text, and a prepared statement, per row count.
+VALUES_PARAMETERS = 512
+
+
+def rows_key(count: int, width: int) -> int:
+    """``count`` when ``count`` rows of ``width`` columns go as VALUES, else 0 (as arrays): the
+    shape a statement's text depends on."""
+    return count if count * width <= VALUES_PARAMETERS else 0
 
 
 def rows_source(types: Sequence[str], count: int) -> str:
-    """The FROM item that yields ``count`` rows of columns typed ``types``, from ``parameters``."""
-    if count <= VALUES_ROWS:
+    """The FROM item that yields ``count`` rows (0: any number) of columns typed ``types``, from
+    ``parameters``."""
+    if rows_key(count, len(types)):
         row = "(" + ", ".join(f"%s::{kind}" for kind in types) + ")"
         return "(VALUES " + ", ".join([row] * count) + ") AS v"
     return "UNNEST(" + ", ".join(f"%s::{kind}[]" for kind in types) + ")"
@@ -97,7 +105,7 @@ def rows_source(types: Sequence[str], count: int) -> str:
 
 def parameters(columns: Sequence[Sequence[Any]], count: int) -> list[Any]:
     """``rows_source``'s parameters: one per value, row by row, or one array per column."""
-    if count <= VALUES_ROWS:
+    if rows_key(count, len(columns)):
         return [value for row in zip(*columns, strict=True) for value in row]
     return list(columns)
 
@@ -131,7 +139,7 @@ def _fields_of(
 
 @functools.cache
 def _statement(model: type[models.Model], conflict: str, count: int) -> str:
-    """The INSERT of ``count`` rows of ``model`` (0: any number, as arrays).
+    """The INSERT of ``count`` rows of ``model`` (0: any number, as arrays; ``rows_key``).
 
     ``conflict``: "" (a conflict is an error) or the unique column(s) of
     ``ON CONFLICT (...) DO NOTHING`` (then only the rows inserted come back).
@@ -141,8 +149,7 @@ def _statement(model: type[models.Model], conflict: str, count: int) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-        f"SELECT * FROM {rows_source(types, count or VALUES_ROWS + 1)}"
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM {rows_source(types, count)}"
     )
     if conflict:
         sql += f" ON CONFLICT ({conflict}) DO NOTHING"
@@ -170,7 +177,7 @@ def insert(objs: Sequence[models.Model], *, conflict: str = "") -> list[Any]:
         field = fields[i]
         columns[i] = [field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in objs]
     count = len(objs)
-    sql = _statement(model, conflict, count if count <= VALUES_ROWS else 0)
+    sql = _statement(model, conflict, rows_key(count, len(fields)))
     keys = [row[0] for row in execute(sql, parameters(columns, count))]
     if not conflict:
         pk = model._meta.pk.attname
