@@ -10,11 +10,13 @@ one indexed table and never diffs history rows per request.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
+from django.utils import translation
 
 from ..textsafety import clean_line, cut
 
@@ -116,6 +118,17 @@ def _choices(fields: Iterable[models.Field]) -> dict[str, dict[Any, str]]:
     }
 
 
+@functools.lru_cache(maxsize=256)
+def _described_fields(
+    history_model: Hashable, language: str | None
+) -> tuple[list[models.Field], dict[str, str], dict[str, dict[Any, str]]]:
+    """A history model's tracked fields, their names and their choices' labels (in
+    ``language``, the active one: labels are translated), worked out once per model rather than
+    for every entry."""
+    tracked = _tracked(history_model)
+    return tracked, _field_names(tracked), _choices(tracked)
+
+
 def _tracked(history_model: Any) -> list[models.Field]:
     return [
         field
@@ -138,7 +151,9 @@ def build_entry(
 
     Works on live history models and on a migration's historical ones alike.
     """
-    tracked = _tracked(type(row))
+    tracked, names, choices = _described_fields(
+        cast(Hashable, type(row)), translation.get_language()
+    )
     new = tracked_values(row, tracked)
     old = tracked_values(previous, tracked) if previous is not None else None
     what, words = describe(
@@ -146,8 +161,8 @@ def build_entry(
         action=row.history_type,
         old=old,
         new=new,
-        names=_field_names(tracked),
-        choices=_choices(tracked),
+        names=names,
+        choices=choices,
     )
     summary = f"{what} by {actor_name}"
     if words:

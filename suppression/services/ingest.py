@@ -93,10 +93,13 @@ def school_for(slug: str) -> School | None:
     return School.objects.filter(slug=slug).first()
 
 
+_STREAMS = frozenset(Stream.values)
+
+
 def stream_for(value: str) -> str:
     """The ``X-Kwiga-Stream`` header as a Stream value, "" when it is none of ours."""
     value = clean_line(value).lower()
-    return value if value in Stream.values else Stream.UNKNOWN.value
+    return value if value in _STREAMS else Stream.UNKNOWN.value
 
 
 def message_ingest(*, raw: bytes, origin: str, actor: Actor = None) -> MessageReport:
