@@ -16,9 +16,8 @@ import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -143,18 +142,6 @@ def _one(item: BounceInput, *, source: str, actor: Actor) -> BatchResult:
         suppressed=outcome.event.suppression_id is not None,
         event=outcome.event if outcome.created else None,
     )
-
-
-def _history(model: type[models.Model]) -> Any:
-    """``model.history`` without its descriptor, which builds a new manager class per access
-    (simple-history's ``HistoryDescriptor``): a manager with no instance holds no state."""
-    manager = _HISTORY_MANAGERS.get(model)
-    if manager is None:
-        manager = _HISTORY_MANAGERS[model] = model.history  # type: ignore[attr-defined]
-    return manager
-
-
-_HISTORY_MANAGERS: dict[type[models.Model], Any] = {}
 
 
 def _lock_addresses(
@@ -362,22 +349,12 @@ def _record_all(
         result.suppressed = current is not None
         result.event = event
 
-    fast = fastsql.available()
     if opened:
         # simple-history's bulk_create_with_history, keeping the history rows it writes: the
         # library's bulk path sends no history signal, so the audit log is written here.
-        if fast:
-            fastsql.insert(opened)
-            history = fastsql.history_insert(opened)
-        else:
-            Suppression.objects.bulk_create(opened)  # SQLite returns the ids too
-            history = _history(Suppression).bulk_history_create(opened)
-        audit_entries += audit.entries_bulk(history, opened)
-    if audit_entries:
-        if fast:
-            fastsql.insert(audit_entries)
-        else:
-            AuditEntry.objects.bulk_create(audit_entries)
+        fastsql.create(opened)  # SQLite returns the ids too
+        audit_entries += audit.entries_bulk(fastsql.create_history(opened), opened)
+    fastsql.create(audit_entries)
     for address in ended_probation:
         audited_save(
             address,
@@ -385,11 +362,7 @@ def _record_all(
             why=f"probation ended: {address._probation_why}",  # type: ignore[attr-defined]
             update_fields=["probation_until"],
         )
-    # Each event takes its suppression's new id from the object.
-    if fast:
-        fastsql.insert(events)
-    else:
-        BounceEvent.objects.bulk_create(events)
+    fastsql.create(events)  # each takes its suppression's new id from the object
     counts.count_events(events)
     # Refusals of the platform count toward incidents as in bounce_record: after the address
     # locks, before the feed lock below (the same order as a single bounce takes them).
@@ -397,17 +370,15 @@ def _record_all(
     if opened:
         # Last, and briefly: the feed lock is held from here to COMMIT.
         lock_changes_feed()
-        changes = [
-            SuppressionChange(
-                suppression=s,
-                address_id=s.address_id,
-                kind=SuppressionChange.Kind.OPENED,
-                at=s.opened_at,
-            )
-            for s in opened
-        ]
-        if fast:
-            fastsql.insert(changes)
-        else:
-            SuppressionChange.objects.bulk_create(changes)
+        fastsql.create(
+            [
+                SuppressionChange(
+                    suppression=s,
+                    address_id=s.address_id,
+                    kind=SuppressionChange.Kind.OPENED,
+                    at=s.opened_at,
+                )
+                for s in opened
+            ]
+        )
         counts.count_open(Counter(s.reason for s in opened))

@@ -188,6 +188,28 @@ def insert(objs: Sequence[models.Model], *, conflict: str = "") -> list[Any]:
     return keys
 
 
+def create(objs: Sequence[models.Model]) -> None:
+    """``bulk_create`` of ``objs`` (all of one model), keys set: ``insert`` on PostgreSQL, the
+    ORM elsewhere."""
+    if not objs:
+        return
+    if available():
+        insert(objs)
+    else:
+        type(objs[0])._default_manager.bulk_create(objs)
+
+
+def create_history(objs: Sequence[models.Model], *, default_user: Any = None) -> list[Any]:
+    """The "+" history rows of ``objs``, saved: ``history_insert`` on PostgreSQL, simple-history's
+    ``bulk_history_create`` elsewhere."""
+    if not objs:
+        return []
+    if available():
+        return history_insert(objs, default_user=default_user)
+    manager = _history_manager(type(objs[0]))
+    return list(manager.bulk_history_create(objs, default_user=default_user))
+
+
 def _take_related_keys(objs: Sequence[models.Model], field: Any) -> None:
     """An object related before it was saved gives its key now (as ``bulk_create`` does)."""
     for obj in objs:
@@ -261,5 +283,11 @@ def history_insert(objs: Sequence[models.Model], *, default_user: Any = None) ->
 
 
 @functools.cache
+def _history_manager(model: type[models.Model]) -> Any:
+    """``model.history`` once: simple-history's descriptor builds a new manager class on every
+    access, and a manager with no instance holds no state."""
+    return model.history  # type: ignore[attr-defined]
+
+
 def _history_model(model: type[models.Model]) -> Any:
-    return model.history.model  # type: ignore[attr-defined]
+    return _history_manager(model).model

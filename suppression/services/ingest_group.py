@@ -184,10 +184,7 @@ def _ingest_together(arrivals: list[Arrival], *, actor: Actor) -> list[MessageRe
             message = stored[hashlib.sha256(arrivals[index].raw).hexdigest()]
             events: list[BounceEvent] = reports[index].recorded
             links += [BounceEventMessage(event=event, message=message) for event in events]
-        if fastsql.available():
-            fastsql.insert(links)
-        else:
-            BounceEventMessage.objects.bulk_create(links)
+        fastsql.create(links)
 
     for index, report in enumerate(reports):
         if report.invalid and not report.recorded and not report.duplicates:
