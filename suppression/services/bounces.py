@@ -74,8 +74,8 @@ class BounceOutcome:
 
 
 # The choices' values as sets, built once (``TextChoices.values`` makes a new list each time).
-_SOURCES = frozenset(Source.values)
-_STREAMS = frozenset(Stream.values)
+SOURCES = frozenset(Source.values)
+STREAMS = frozenset(Stream.values)
 
 
 def _validate(
@@ -89,7 +89,7 @@ def _validate(
     stream: str,
 ) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if source not in _SOURCES:
+    if source not in SOURCES:
         problems["source"] = f"unknown source {source!r}"
     if not dedupe_key or not dedupe_key.strip():
         problems["dedupe_key"] = "required"
@@ -105,7 +105,7 @@ def _validate(
         problems["status"] = f"{status!r} is not an enhanced status code like 5.1.1"
     if smtp_code and not SMTP_CODE_RE.fullmatch(smtp_code):
         problems["smtp_code"] = f"{smtp_code!r} is not a three-digit SMTP reply code"
-    if stream not in _STREAMS:
+    if stream not in STREAMS:
         problems["stream"] = f"unknown stream {stream!r}"
     return problems
 

@@ -22,7 +22,7 @@ from ..exceptions import InvalidBounce, InvalidEmailAddress
 from ..models import BounceEvent, RawBounceMessage, School, Source, Stream, UnparsedMessage
 from ..taxonomy import Reason
 from ..textsafety import clean_line, clean_text
-from .bounces import bounce_record, occurred_or_now
+from .bounces import STREAMS, bounce_record, occurred_or_now
 from .common import Actor
 from .raw_messages import raw_message_keep, raw_message_link
 
@@ -93,13 +93,10 @@ def school_for(slug: str) -> School | None:
     return School.objects.filter(slug=slug).first()
 
 
-_STREAMS = frozenset(Stream.values)
-
-
 def stream_for(value: str) -> str:
     """The ``X-Kwiga-Stream`` header as a Stream value, "" when it is none of ours."""
     value = clean_line(value).lower()
-    return value if value in _STREAMS else Stream.UNKNOWN.value
+    return value if value in STREAMS else Stream.UNKNOWN.value
 
 
 def message_ingest(*, raw: bytes, origin: str, actor: Actor = None) -> MessageReport:
