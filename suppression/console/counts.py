@@ -44,11 +44,7 @@ def _upsert(table: str, keys: list[str], counts: Counter) -> None:
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET n = {table}.n + excluded.n"
     )
-    if fastsql.available():
-        fastsql.execute(sql, params)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    fastsql.execute(sql, params)
 
 
 def count_events(events: Iterable[object]) -> None:

@@ -60,8 +60,13 @@ def _cursor_class() -> Any:
 
 def execute(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """Run one statement on the current connection (in its transaction); its rows (an empty
-    list for a statement that returns none)."""
+    list for a statement that returns none). Elsewhere than on PostgreSQL, through Django's own
+    cursor (a statement every database takes)."""
     db = connections[DEFAULT_DB_ALIAS]  # one look-up of the thread's connection, not one per use
+    if not available():
+        with db.cursor() as plain:
+            plain.execute(sql, params)
+            return plain.fetchall() if plain.description is not None else []
     if db.connection is None:
         db.ensure_connection()
     raw = _cursor_class()(db.connection)
