@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from aiosmtpd.smtp import SMTP
@@ -30,16 +32,21 @@ class Commits:
         return [MessageReport(origin=name, kind=None) for name in arrivals]  # type: ignore[arg-type]
 
 
-def committer(commits: Commits, *, gather: float, expected: int) -> GroupCommitter:
-    return GroupCommitter(
+@contextmanager
+def committer(*, gather: float, expected: int) -> Iterator[tuple[GroupCommitter, Commits]]:
+    """A committer of 4 threads over a recording commit, closed after the test."""
+    commits = Commits()
+    group = GroupCommitter(
         threads=4, statement_seconds=5, commit=commits, gather=gather, expected=lambda: expected
     )
+    try:
+        yield group, commits
+    finally:
+        group.close()
 
 
 def test_the_messages_of_a_burst_arriving_apart_commit_as_one_group_as_soon_as_all_are_in() -> None:
-    commits = Commits()
-    group = committer(commits, gather=3.0, expected=3)
-    try:
+    with committer(gather=3.0, expected=3) as (group, commits):
         started = time.monotonic()
         answers = [group.submit("a")]  # type: ignore[arg-type]
         time.sleep(0.05)
@@ -52,60 +59,42 @@ def test_the_messages_of_a_burst_arriving_apart_commit_as_one_group_as_soon_as_a
         # threads wait on the same condition and were asleep first).
         assert time.monotonic() - started < 1.5
         assert commits.groups == [["a", "b", "c"]]
-    finally:
-        group.close()
 
 
 def test_a_lone_session_is_not_kept_waiting() -> None:
-    commits = Commits()
-    group = committer(commits, gather=3.0, expected=1)
-    try:
+    with committer(gather=3.0, expected=1) as (group, _):
         started = time.monotonic()
         group.submit("alone").result(timeout=5)  # type: ignore[arg-type]
         assert time.monotonic() - started < 1.0
-    finally:
-        group.close()
 
 
 def test_a_burst_that_does_not_come_is_waited_for_only_the_gather_time() -> None:
-    commits = Commits()
-    group = committer(commits, gather=0.3, expected=4)
-    try:
+    with committer(gather=0.3, expected=4) as (group, commits):
         started = time.monotonic()
         first, second = group.submit("x"), group.submit("y")  # type: ignore[arg-type]
         first.result(timeout=5)
         second.result(timeout=5)
         assert 0.25 <= time.monotonic() - started < 2.0
         assert commits.groups == [["x", "y"]]
-    finally:
-        group.close()
 
 
 def test_without_gathering_the_first_message_does_not_wait_for_the_others() -> None:
-    commits = Commits()
-    group = committer(commits, gather=0.0, expected=3)
-    try:
+    with committer(gather=0.0, expected=3) as (group, commits):
         group.submit("first").result(timeout=5)  # type: ignore[arg-type]
         group.submit("second").result(timeout=5)  # type: ignore[arg-type]
         assert commits.groups == [["first"], ["second"]]
-    finally:
-        group.close()
 
 
 def test_one_message_after_another_is_committed_on_the_thread_used_last() -> None:
     """A quiet server keeps to the connection it used last (warm, and known to work) instead of
     opening one per thread: a thread that connects to a database that has just stopped
     answering fails on the connect timeout instead of answering 451 at the deadline."""
-    commits = Commits()
-    group = committer(commits, gather=0.0, expected=1)
-    try:
+    with committer(gather=0.0, expected=1) as (group, commits):
         for n in range(8):
             group.submit(f"m{n}").result(timeout=5)  # type: ignore[arg-type]
             time.sleep(0.01)  # every thread is idle again before the next message
         assert len(commits.groups) == 8
         assert len(set(commits.threads)) == 1
-    finally:
-        group.close()
 
 
 PATHS = [
