@@ -48,6 +48,12 @@ def _sample_texts() -> list[str]:
     return texts
 
 
+def _texts_and_whole_messages() -> list[str]:
+    """The sample texts, then every corpus message whole (the splitters read whole notices)."""
+    whole = [p.read_bytes().decode("utf-8", "replace") for p in sorted(CORPUS.glob("*.eml"))]
+    return _sample_texts() + whole
+
+
 def test_the_literal_screen_never_changes_the_phrase_answer():
     for text in _sample_texts():
         assert phrases.match_phrase(text) == _plain(text), text[:200]
@@ -217,8 +223,7 @@ def test_split_original_gives_the_regex_answer(text):
 
 
 def test_split_original_gives_the_regex_answer_on_the_corpus():
-    whole = [p.read_bytes().decode("utf-8", "replace") for p in sorted(CORPUS.glob("*.eml"))]
-    for text in _sample_texts() + whole:
+    for text in _texts_and_whole_messages():
         assert freetext.split_original(text) == _split_original_by_regex(text), text[:200]
 
 
@@ -241,8 +246,7 @@ def test_unquote_screen_gives_the_unscreened_answer(text):
 
 
 def test_unquote_screen_gives_the_unscreened_answer_on_the_corpus():
-    whole = [p.read_bytes().decode("utf-8", "replace") for p in sorted(CORPUS.glob("*.eml"))]
-    for text in _sample_texts() + whole:
+    for text in _texts_and_whole_messages():
         assert freetext.unquote_forwarded(text) == _unquote_unscreened(text), text[:200]
 
 
