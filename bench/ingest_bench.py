@@ -271,8 +271,9 @@ def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"PostgreSQL round trip (SELECT 1): {database_round_trip():.2f} ms")
 
-    lmtp_run(args, run, MANAGE, "")
-    if args.compare_with:
+    if args.lmtp:
+        lmtp_run(args, run, MANAGE, "")
+    if args.lmtp and args.compare_with:
         lmtp_run(args, f"{run}-b", str(Path(args.compare_with).resolve() / "manage.py"), " (B)")
 
     if args.pipe:

@@ -22,10 +22,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
-from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 from . import policy
-from .addresses import fast_normalize, normalize_email
+from .addresses import SPECIAL_USE_DOMAIN_NAMES, fast_normalize, normalize_email
 from .exceptions import InvalidEmailAddress
 from .models import Incident, PausedDomain, Suppression
 from .timing import Phases

@@ -24,8 +24,11 @@ MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 WEB_ONLY = ("ninja", "pydantic", "anymail", "requests", "suppression.api", "suppression.admin")
 # What the pipe on its own (suppression/pipe.py) leaves out besides: the Django command and its
 # management framework's commands, the migration framework and the checks that auth's and
-# contenttypes' ready() import (suppression/pipeapps.py), the URLconf and the tldextract data.
+# contenttypes' ready() import (suppression/pipeapps.py), the URLconf and the tldextract data;
+# and email-validator, whose import alone is a tenth of the start-up: a plain address is
+# normalized without it (suppression/addresses.py).
 PIPE_NEVER = (
+    "email_validator",
     "suppression.management",
     "django.core.management.commands",
     "django.db.migrations",
