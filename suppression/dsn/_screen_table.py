@@ -131,7 +131,7 @@ TABLE: dict[str, Any] = {
             (("failing for a long time",), "failing for a long time"),
         ),
     ),
-    "(?:user|recipient|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|invalid|not (?:found|known|recognized|recognised|listed)|does(?: not|n't) exist|no longer|unavailable and|non.?existent)|(?:unknown|invalid|illegal|bad|non.?existent) (?:user|recipient|mailbox|address|e-?mail address|local.?part|alias|account|addressee)|no such (?:user|mailbox|recipient|address|account|person|local user|e-?mail)|(?:user|mailbox|recipient|address|account|e-?mail) (?:\\S+ )?not (?:found|exist)|does(?: not|n't) (?:exist|have an? (?:\\S+ )?account)|not exist|no mailbox|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|not listed in|invalid final delivery|userid|name is not recognized|address rejected: ?(?:user unknown|undeliverable)|bad destination mailbox|no account|address unknown|recipient rejected|unknown or illegal|has moved|no longer (?:valid|available|in use|active|exists)|inactive (?:user|account|mailbox)|(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|suspended|discontinued|closed|expired|locked|deleted|inactive|blocked)|unbekannt|existiert nicht|gibt es nicht|inconnu|n'existe pas|introuvable|desconocid|no existe|inexistente|sconosciut|non esiste|inesistente|не существует|нет такого|такого [^.\\n]{0,20}нет|не найден|несуществующ|неизвестн|存在しません|存在しない|존재하지 않|nie istnieje|neexistuje|bulunamad|mevcut değil|bestaat niet|onbekende (?:gebruiker|ontvanger)|宛先不明|見つかりません|不存在|无此用户|用户不存在|unknown\\b.{0,20}\\brecipient|recipient address rejected: access denied|recipient not found|リストにありません|ディレクトリ.{0,20}ありません|登録されていません|(?:user|account|mailbox)\\b.{0,60}\\b(?:temporar\\w* )?(?:locked|suspended|disabled|deactivated)": (
+    "(?:user|recipient|receiver|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|invalid|not (?:found|known|recognized|recognised|listed)|does(?: not|n't) exist|no longer|unavailable and|non.?existent)|(?:unknown|invalid|illegal|bad|non.?existent) (?:user|recipient|receiver|mailbox|address|e-?mail address|local.?part|alias|account|addressee)|no such (?:user|mailbox|recipient|address|account|person|local user|e-?mail)|(?:user|mailbox|recipient|address|account|e-?mail) (?:\\S+ )?not (?:found|exist)|does(?: not|n't) (?:exist|have an? (?:\\S+ )?account)|not exist|no mailbox|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|not listed in|invalid final delivery|userid|name is not recognized|address rejected: ?(?:user unknown|undeliverable)|bad destination mailbox|no account|address unknown|recipient rejected|unknown or illegal|has moved|no longer (?:valid|available|in use|active|exists)|inactive (?:user|account|mailbox)|(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|suspended|discontinued|closed|expired|locked|deleted|inactive|blocked)|unbekannt|existiert nicht|gibt es nicht|inconnu|n'existe pas|introuvable|desconocid|no existe|inexistente|sconosciut|non esiste|inesistente|не существует|нет такого|такого [^.\\n]{0,20}нет|не найден|несуществующ|неизвестн|存在しません|存在しない|존재하지 않|nie istnieje|neexistuje|bulunamad|mevcut değil|bestaat niet|onbekende (?:gebruiker|ontvanger)|finns inte|findes ikke|finnes ikke|ei ole olemassa|не існує|n[ãa]o existe|宛先不明|見つかりません|不存在|无此用户|用户不存在|unknown\\b.{0,20}\\brecipient|recipient address rejected: access denied|recipient not found|リストにありません|ディレクトリ.{0,20}ありません|登録されていません|(?:user|account|mailbox)\\b.{0,60}\\b(?:temporar\\w* )?(?:locked|suspended|disabled|deactivated)": (
         (
             "account",
             "address",
@@ -144,8 +144,12 @@ TABLE: dict[str, Any] = {
             "desconocid",
             "disabled",
             "discontinued",
+            "ei ole olemassa",
             "exist",
             "expired",
+            "findes ikke",
+            "finnes ikke",
+            "finns inte",
             "found",
             "gibt es nicht",
             "has moved",
@@ -165,6 +169,7 @@ TABLE: dict[str, Any] = {
             "not ",
             "onbekende ",
             "part",
+            "receiver",
             "recipient",
             "sconosciut",
             "suspended",
@@ -174,6 +179,7 @@ TABLE: dict[str, Any] = {
             "valid",
             "не найден",
             "не существует",
+            "не існує",
             "неизвестн",
             "несуществующ",
             "нет такого",
@@ -200,7 +206,7 @@ TABLE: dict[str, Any] = {
                     "unavailable and",
                     "unknown",
                 ),
-                "(?:user|recipient|mailbox|address|account|addressee)s? "
+                "(?:user|recipient|receiver|mailbox|address|account|addressee)s? "
                 "(?:name "
                 ")?(?:is "
                 ")?(?:unknown|invalid|not "
@@ -211,9 +217,9 @@ TABLE: dict[str, Any] = {
                 "and|non.?existent)",
             ),
             (
-                ("account", "address", "alias", "mailbox", "part", "recipient", "user"),
+                ("account", "address", "alias", "mailbox", "part", "receiver", "recipient", "user"),
                 "(?:unknown|invalid|illegal|bad|non.?existent) "
-                "(?:user|recipient|mailbox|address|e-?mail "
+                "(?:user|recipient|receiver|mailbox|address|e-?mail "
                 "address|local.?part|alias|account|addressee)",
             ),
             (
@@ -287,6 +293,12 @@ TABLE: dict[str, Any] = {
             (("mevcut değil",), "mevcut değil"),
             (("bestaat niet",), "bestaat niet"),
             (("onbekende ",), "onbekende (?:gebruiker|ontvanger)"),
+            (("finns inte",), "finns inte"),
+            (("findes ikke",), "findes ikke"),
+            (("finnes ikke",), "finnes ikke"),
+            (("ei ole olemassa",), "ei ole olemassa"),
+            (("не існує",), "не існує"),
+            (("o existe",), "n[ãa]o existe"),
             (("宛先不明",), "宛先不明"),
             (("見つかりません",), "見つかりません"),
             (("不存在",), "不存在"),
@@ -636,29 +648,41 @@ TABLE: dict[str, Any] = {
             ),
         ),
     ),
-    "could not be delivered|couldn't be delivered|undeliver|(?:delivery|deliver) .{0,80}failed|failed permanently|permanent (?:fatal )?error|unable to deliver|not (?:be |been )?delivered|n['\\u2019](?:a|ont) pas (?:pu )?(?:être|été) (?:remis|distribu|livr)|erreur permanente|(?:was|been) blocked by|did not reach|returned to (?:the )?sender|was rejected|rejected (?:by|your)|reject reason|error (?:occurred )?(?:while|during) (?:trying to )?deliver|delivery (?:problem|failure|error)|following (?:address|recipient)|fatal error|user unknown|wasn't able to deliver|non.?delivery|trouble delivering|error delivering|could not deliver|has not yet been delivered|will be retried|delayed|unknown user|no such user|not a member|may not exist|zustellung|unzustellbar|non (?:remis|recapitabile)|no se pudo entregar|не доставлен|не (?:было|может быть|будет) доставлен|не (?:удалось|смогли|удаётся|удается) доставить|невозможно доставить|не удалось отправить|配信できません|送信できません|届きません|送信できませんでした|退信|投递失败|未能送达|遅延しています|(?:전송|발송|전달|배달)되지 (?:못|않)": (
+    "could not be delivered|couldn't be delivered|undeliver|(?:delivery|deliver) .{0,80}failed|failed permanently|permanent (?:fatal )?error|unable to deliver|not (?:be |been )?delivered|n['\\u2019](?:a|ont) pas (?:pu )?(?:être|été) (?:remis|distribu|livr)|erreur permanente|(?:was|been) blocked by|did not reach|returned to (?:the )?sender|was rejected|rejected (?:by|your)|reject reason|error (?:occurred )?(?:while|during) (?:trying to )?deliver|delivery (?:problem|failure|error)|following (?:address|recipient)|fatal error|user unknown|wasn't able to deliver|non.?delivery|trouble delivering|error delivering|could not deliver|has not yet been delivered|will be retried|delayed|unknown user|no such user|not a member|may not exist|zustellung|unzustellbar|non (?:remis|recapitabile)|no se pudo entregar|не доставлен|не (?:было|может быть|будет) доставлен|не (?:удалось|смогли|удаётся|удается) доставить|невозможно доставить|не удалось отправить|配信できません|送信できません|届きません|送信できませんでした|退信|投递失败|未能送达|遅延しています|(?:전송|발송|전달|배달)되지 (?:못|않)|n[ãa]o (?:foi poss[íi]vel|p[ôo]de ser|pode ser|p[ôo]de|conseguimos) entreg|n[ãa]o entregue|impossibile (?:recapitare|consegnare)|non (?:è stato|e' stato|è stata|può essere) (?:possibile )?(?:recapitat|consegnat)|kon niet (?:worden )?(?:afgeleverd|bezorgd)|nie (?:mo[żz]na|uda[łl]o si[ęe]|mog[łl]a zosta[ćc]) (?:by[łl]o )?(?:dostarczy|dor[ęe]czy)|nelze doru[čc]it|nemohla b[ýy]t doru[čc]ena|teslim edilemedi|iletilemedi|kunde inte levereras|kunne ikke (?:leveres|afleveres)|ei voitu toimittaa|не вдалося доставити|не може бути доставлен": (
         (
             " blocked by",
+            " entreg",
             " pas ",
             " доставить",
             " доставлен",
+            "consegnat",
             "couldn't be delivered",
             "delayed",
             "delivery",
             "during",
+            "ei voitu toimittaa",
             "erreur permanente",
             "error delivering",
             "failed",
             "fatal error",
             "following ",
-            "no se pudo entregar",
+            "iletilemedi",
+            "impossibile ",
+            "kon niet ",
+            "kunde inte levereras",
+            "kunne ikke ",
+            "nelze doru",
+            "nemohla b",
+            "nie ",
             "no such user",
             "non re",
             "not ",
             "permanent ",
+            "recapitat",
             "reject reason",
             "rejected ",
             "returned to ",
+            "teslim edilemedi",
             "trouble delivering",
             "unable to deliver",
             "undeliver",
@@ -670,6 +694,7 @@ TABLE: dict[str, Any] = {
             "while",
             "will be retried",
             "zustellung",
+            "не вдалося доставити",
             "не удалось отправить",
             "届きません",
             "投递失败",
@@ -732,6 +757,42 @@ TABLE: dict[str, Any] = {
             (("未能送达",), "未能送达"),
             (("遅延しています",), "遅延しています"),
             (("되지 ",), "(?:전송|발송|전달|배달)되지 (?:못|않)"),
+            (
+                (" entreg",),
+                "n[ãa]o (?:foi poss[íi]vel|p[ôo]de ser|pode ser|p[ôo]de|conseguimos) entreg",
+            ),
+            (("o entregue",), "n[ãa]o entregue"),
+            (("impossibile ",), "impossibile (?:recapitare|consegnare)"),
+            (
+                ("consegnat", "recapitat"),
+                "non "
+                "(?:è "
+                "stato|e' "
+                "stato|è "
+                "stata|può "
+                "essere) "
+                "(?:possibile "
+                ")?(?:recapitat|consegnat)",
+            ),
+            (("kon niet ",), "kon niet (?:worden )?(?:afgeleverd|bezorgd)"),
+            (
+                ("nie ",),
+                "nie "
+                "(?:mo[żz]na|uda[łl]o "
+                "si[ęe]|mog[łl]a "
+                "zosta[ćc]) "
+                "(?:by[łl]o "
+                ")?(?:dostarczy|dor[ęe]czy)",
+            ),
+            (("nelze doru",), "nelze doru[čc]it"),
+            (("nemohla b",), "nemohla b[ýy]t doru[čc]ena"),
+            (("teslim edilemedi",), "teslim edilemedi"),
+            (("iletilemedi",), "iletilemedi"),
+            (("kunde inte levereras",), "kunde inte levereras"),
+            (("kunne ikke ",), "kunne ikke (?:leveres|afleveres)"),
+            (("ei voitu toimittaa",), "ei voitu toimittaa"),
+            (("не вдалося доставити",), "не вдалося доставити"),
+            (("не може бути доставлен",), "не може бути доставлен"),
         ),
     ),
     "frequency limit|rate.?limit|too many (?:connections|concurrent|sessions|simultaneous)|throttl|connection limit|too many (?:messages|mails) (?:from|in|per)": (
@@ -843,23 +904,28 @@ TABLE: dict[str, Any] = {
             (("ループ",), "ループ"),
         ),
     ),
-    "mail ?box (?:is |was )?(?:full|over|exceed)|(?:mail ?box|mailfolder|inbox|account|user) (?:is |has )?(?:over|exceeded)[ -]?(?:the |its |his |her )?(?:quota|limit|storage)|over ?quota|quota (?:exceeded|exceed|full|violation)|exceeded (?:the |their |storage |disk )*(?:quota|storage allocation)|storage (?:quota|space) (?:exceeded|full)|insufficient (?:disk )?(?:space|quota) (?:for|in) (?:the )?(?:user|mailbox|recipient)|recipient'?s? mailbox (?:is )?full|mailbox (?:size|storage) (?:limit )?exceeded|exceeded the local limit|not enough (?:storage|space) (?:for|in)|mailbox quota|would exceed (?:the )?(?:mailbox|quota)|user'?s? (?:disk )?quota|full mailbox|postfach[^.\\n]{0,40} voll\\b|speicherplatz|bo[iî]te[^.\\n]{0,40} pleine|casella[^.\\n]{0,40} piena|buz[oó]n[^.\\n]{0,40} (?:lleno|completo)|caixa[^.\\n]{0,40} (?:cheia|lotada)|ящик (?:\\S+ )?переполнен|переполнен|превышен\\w? (?:\\S+ )?(?:квот|лимит|размер ящика)|(?:メールボックス|容量)[^。\\n]{0,12}(?:一杯|いっぱい|満杯)|容量(?:オーバー|超過|が不足)|邮箱(?:已满|空间不足)|信箱已满|空间(?:已满|不足)|schránka[^.\\n]{0,40} (?:je )?pln|mailbox[^.\\n]{0,40} is vol\\b|postbus[^.\\n]{0,40} vol\\b|posta kutusu[^.\\n]{0,20} dolu|skrzynka[^.\\n]{0,40} (?:jest )?(?:pełna|przepełniona)|사서함[^.\\n]{0,20}(?:가득|용량)|메일함[^.\\n]{0,20}(?:가득|용량)|is full|too many messages in": (
+    "mail ?box (?:is |was )?(?:full|over|exceed)|(?:mail ?box|mailfolder|inbox|account|user) (?:is |has )?(?:over|exceeded)[ -]?(?:the |its |his |her )?(?:quota|limit|storage)|over ?quota|quota (?:exceeded|exceed|full|violation)|exceeded (?:the |their |storage |disk )*(?:quota|storage allocation)|storage (?:quota|space) (?:exceeded|full)|insufficient (?:disk )?(?:space|quota) (?:for|in) (?:the )?(?:user|mailbox|recipient)|recipient'?s? mailbox (?:is )?full|mailbox (?:size|storage) (?:limit )?exceeded|exceeded the local limit|not enough (?:storage|space) (?:for|in)|mailbox quota|would exceed (?:the )?(?:mailbox|quota)|user'?s? (?:disk )?quota|full mailbox|postfach[^.\\n]{0,40} voll\\b|speicherplatz|bo[iî]te[^.\\n]{0,40} pleine|casella[^.\\n]{0,40} piena|buz[oó]n[^.\\n]{0,40} (?:lleno|completo)|caixa[^.\\n]{0,40} (?:cheia|lotada)|ящик (?:\\S+ )?переполнен|переполнен|превышен\\w? (?:\\S+ )?(?:квот|лимит|размер ящика)|(?:メールボックス|容量)[^。\\n]{0,12}(?:一杯|いっぱい|満杯)|容量(?:オーバー|超過|が不足)|邮箱(?:已满|空间不足)|信箱已满|空间(?:已满|不足)|schránka[^.\\n]{0,40} (?:je )?pln|mailbox[^.\\n]{0,40} is vol\\b|postbus[^.\\n]{0,40} vol\\b|posta kutusu[^.\\n]{0,20} dolu|skrzynka[^.\\n]{0,40} (?:jest )?(?:pełna|przepełniona)|사서함[^.\\n]{0,20}(?:가득|용량)|메일함[^.\\n]{0,20}(?:가득|용량)|(?:brevl[åa]d|postkass|postboks|innboks|indbakke)\\w*[^.\\n]{0,40} (?:är |er )?full|скриньк\\w*[^.\\n]{0,20} переповнен|переповнен|is full|too many messages in": (
         (
             " is vol",
             " pleine",
             "box ",
+            "brevl",
             "caixa",
             "casella",
             "completo",
             "exceeded",
             "full",
+            "indbakke",
+            "innboks",
             "insufficient ",
             "limit",
             "lleno",
             "not enough s",
             "posta kutusu",
+            "postboks",
             "postbus",
             "postfach",
+            "postkass",
             "quota",
             "schránka",
             "skrzynka",
@@ -867,6 +933,7 @@ TABLE: dict[str, Any] = {
             "storage",
             "too many messages in",
             "would exceed ",
+            "переповнен",
             "переполнен",
             "превышен",
             "メールボックス",
@@ -940,6 +1007,15 @@ TABLE: dict[str, Any] = {
             (("skrzynka",), "skrzynka[^.\\n]{0,40} (?:jest )?(?:pełna|przepełniona)"),
             (("사서함",), "사서함[^.\\n]{0,20}(?:가득|용량)"),
             (("메일함",), "메일함[^.\\n]{0,20}(?:가득|용량)"),
+            (
+                ("brevl", "indbakke", "innboks", "postboks", "postkass"),
+                "(?:brevl[åa]d|postkass|postboks|innboks|indbakke)\\w*[^.\\n]{0,40} "
+                "(?:är "
+                "|er "
+                ")?full",
+            ),
+            ((" переповнен",), "скриньк\\w*[^.\\n]{0,20} переповнен"),
+            (("переповнен",), "переповнен"),
             (("is full",), "is full"),
             (("too many messages in",), "too many messages in"),
         ),
@@ -1017,6 +1093,18 @@ TABLE: dict[str, Any] = {
             (("příliš velk",), "příliš velk"),
             (("çok büyük",), "çok büyük"),
             (("크기",), "크기[^.\\n]{0,20}(?:초과|제한)"),
+        ),
+    ),
+    "not found, ?try again|temporary failure in name resolution|name resolution (?:temporarily )?failed|dns (?:lookup )?(?:temporarily |temporary )(?:failed|failure|unavailable|error)": (
+        ("name resolution ", "not found,", "temporar"),
+        (
+            (("not found,",), "not found, ?try again"),
+            (("temporary failure in name resolution",), "temporary failure in name resolution"),
+            (("name resolution ",), "name resolution (?:temporarily )?failed"),
+            (
+                ("temporar",),
+                "dns (?:lookup )?(?:temporarily |temporary )(?:failed|failure|unavailable|error)",
+            ),
         ),
     ),
     "null mx|does(?: not|n't) (?:receive|accept) (?:e-?mails?|mail)|rfc ?7505|indicated no smtp service": (

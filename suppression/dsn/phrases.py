@@ -60,6 +60,8 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|schránka[^.\n]{0,40} (?:je )?pln|mailbox[^.\n]{0,40} is vol\b|postbus[^.\n]{0,40} vol\b"
         r"|posta kutusu[^.\n]{0,20} dolu|skrzynka[^.\n]{0,40} (?:jest )?(?:pełna|przepełniona)"
         r"|사서함[^.\n]{0,20}(?:가득|용량)|메일함[^.\n]{0,20}(?:가득|용량)"
+        r"|(?:brevl[åa]d|postkass|postboks|innboks|indbakke)\w*[^.\n]{0,40} (?:är |er )?full"
+        r"|скриньк\w*[^.\n]{0,20} переповнен|переповнен"
         r"|is full|too many messages in",
     ),
     (
@@ -185,6 +187,17 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|pipe transport|transport returned",
     ),
     (
+        # The resolver could not answer for now (TRY_AGAIN, EAI_AGAIN, SERVFAIL): Postfix's "Host
+        # or domain name not found. ... Host not found, try again". Whether the domain exists is
+        # not known yet: a DNS problem (soft), not a missing domain; before the rules that read
+        # "not found" as one.
+        "dns-try-again",
+        R.DNS_ERROR,
+        r"not found, ?try again|temporary failure in name resolution|name resolution"
+        r" (?:temporarily )?failed|dns (?:lookup )?(?:temporarily |temporary )(?:failed|failure"
+        r"|unavailable|error)",
+    ),
+    (
         "domain-not-exist",
         R.DOMAIN_UNKNOWN,
         r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}\.? (?:does(?: not|n't) exist|not found|unknown)"
@@ -200,10 +213,12 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
     (
         "user-unknown",
         R.MAILBOX_UNKNOWN,
-        r"(?:user|recipient|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|"
-        r"invalid|not (?:found|known|recognized|recognised|listed)|does(?: not|n't) exist|no longer"
+        r"(?:user|recipient|receiver|mailbox|address|account|addressee)s? (?:name )?(?:is )?"
+        r"(?:unknown|invalid|not (?:found|known|recognized|recognised|listed)"
+        r"|does(?: not|n't) exist|no longer"
         r"|unavailable and|non.?existent)|(?:unknown|invalid|illegal|bad|non.?existent)"
-        r" (?:user|recipient|mailbox|address|e-?mail address|local.?part|alias|account|addressee)"
+        r" (?:user|recipient|receiver|mailbox|address|e-?mail address|local.?part|alias|account"
+        r"|addressee)"
         r"|no such (?:user|mailbox|recipient|address|account|person|local user|e-?mail)"
         r"|(?:user|mailbox|recipient|address|account|e-?mail) (?:\S+ )?not (?:found|exist)"
         r"|does(?: not|n't) (?:exist|have an? (?:\S+ )?account)|not exist|no mailbox"
@@ -218,7 +233,8 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"introuvable|desconocid|no existe|inexistente|sconosciut|non esiste|inesistente"
         r"|не существует|нет такого|такого [^.\n]{0,20}нет|не найден|несуществующ|неизвестн"
         r"|存在しません|存在しない|존재하지 않|nie istnieje|neexistuje|bulunamad|mevcut değil"
-        r"|bestaat niet|onbekende (?:gebruiker|ontvanger)"
+        r"|bestaat niet|onbekende (?:gebruiker|ontvanger)|finns inte|findes ikke|finnes ikke"
+        r"|ei ole olemassa|не існує|n[ãa]o existe"
         r"|宛先不明|見つかりません|不存在|无此用户|用户不存在|unknown\b.{0,20}\brecipient"
         r"|recipient address rejected: access denied|recipient not found|リストにありません"
         r"|ディレクトリ.{0,20}ありません|登録されていません|(?:user|account|mailbox)\b.{0,60}"

@@ -35,7 +35,12 @@ _SUBJECT_RE = re.compile(
     r"|недоставлен|не доставлен|ошибка доставки|возвращ[её]нн|возврат (?:письма|сообщения)"
     r"|配信エラー|配信不能|送信エラー|配信遅延"
     r"|(?:전송|발송|배달|전달|배송) ?실패|반송"
-    r"|エラー|退信|未送达|are not member|warning: could not send|delayed mail|delivery delayed",
+    r"|エラー|退信|未送达|are not member|warning: could not send|delayed mail|delivery delayed"
+    # Portuguese, Italian, Dutch, Polish, Czech, Turkish, Scandinavian, Ukrainian notices.
+    r"|n[ãa]o (?:foi )?entregue|falha n[ao] entrega|non consegnat|mancata consegna"
+    r"|onbestelbaar|niet (?:afgeleverd|bezorgd)|niedostarczon|nedoru[čc]|teslim edilemedi"
+    r"|iletilemedi|(?:inte|ikke) (?:levererat|levert|leveret)|olevererbar|ikke leverbar"
+    r"|не доставлено|недоставлен|не вдалося доставити",
 )
 _BODY_RE = ScreenedRegex(
     r"could not be delivered|couldn't be delivered|undeliver|(?:delivery|deliver) .{0,80}failed"
@@ -53,7 +58,15 @@ _BODY_RE = ScreenedRegex(
     r"|не (?:было|может быть|будет) доставлен|не (?:удалось|смогли|удаётся|удается) доставить"
     r"|невозможно доставить|не удалось отправить"
     r"|配信できません|送信できません|届きません|送信できませんでした|退信|投递失败|未能送达"
-    r"|遅延しています|(?:전송|발송|전달|배달)되지 (?:못|않)",
+    r"|遅延しています|(?:전송|발송|전달|배달)되지 (?:못|않)"
+    r"|n[ãa]o (?:foi poss[íi]vel|p[ôo]de ser|pode ser|p[ôo]de|conseguimos) entreg|n[ãa]o entregue"
+    r"|impossibile (?:recapitare|consegnare)|non (?:è stato|e' stato|è stata|può essere)"
+    r" (?:possibile )?(?:recapitat|consegnat)|kon niet (?:worden )?(?:afgeleverd|bezorgd)"
+    r"|nie (?:mo[żz]na|uda[łl]o si[ęe]|mog[łl]a zosta[ćc]) (?:by[łl]o )?"
+    r"(?:dostarczy|dor[ęe]czy)"
+    r"|nelze doru[čc]it|nemohla b[ýy]t doru[čc]ena|teslim edilemedi|iletilemedi"
+    r"|kunde inte levereras|kunne ikke (?:leveres|afleveres)|ei voitu toimittaa"
+    r"|не вдалося доставити|не може бути доставлен",
 )
 _DELAY_SUBJECT_RE = re.compile(
     r"delay|warning|still being retried|could not send message for past|not yet delivered"

@@ -1,0 +1,247 @@
+"""Notices in more languages, an old gateway's wording, and a resolver that could not answer.
+
+Written by hand from how these mail systems word their notices; example domains, made-up people.
+Each was read wrongly before its rule: as no bounce at all (the languages), as a reason nobody
+can act on (``Receiver not found``), or as a missing domain, which suppresses the address at once,
+when the resolver only said "try again" (a DNS problem for now: soft).
+"""
+
+# Bounce texts keep their real long lines and non-Latin letters.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import pytest
+
+from suppression.dsn import Kind, parse_message
+from suppression.taxonomy import BounceType, Reason
+from tests.dsn._builders import daemon_headers, dsn, original, text_message
+
+R = Reason
+
+
+def _only(raw: bytes) -> tuple[str, Reason, BounceType, str]:
+    result = parse_message(raw)
+    assert result.kind is Kind.FAILED, f"{result.kind}: {result.detail}"
+    assert len(result.recipients) == 1, result.recipients
+    (item,) = result.recipients
+    return item.recipient, item.reason, item.type, item.rule
+
+
+def _notice(subject: str, body: str, *, sender: str = "mailer-daemon@mx.example.net") -> bytes:
+    return text_message(daemon_headers(subject, sender=sender, name=""), body)
+
+
+LANGUAGES = {
+    "portuguese": (
+        _notice(
+            "Mensagem não entregue",
+            """
+            Não foi possível entregar a mensagem para os seguintes destinatários:
+
+            joana.silva@example.com.br
+            Motivo: caixa postal cheia
+            """,
+        ),
+        "joana.silva@example.com.br",
+        R.MAILBOX_FULL,
+    ),
+    "portuguese, address gone": (
+        _notice(
+            "Falha na entrega da mensagem",
+            """
+            A sua mensagem não pôde ser entregue a marcos@example.pt.
+            O endereço não existe.
+            """,
+        ),
+        "marcos@example.pt",
+        R.MAILBOX_UNKNOWN,
+    ),
+    "italian": (
+        _notice(
+            "Mancata consegna del messaggio",
+            """
+            Impossibile recapitare il messaggio ai seguenti destinatari:
+
+            giulia.rossi@example.it
+            L'utente non esiste.
+            """,
+        ),
+        "giulia.rossi@example.it",
+        R.MAILBOX_UNKNOWN,
+    ),
+    "dutch": (
+        _notice(
+            "Onbestelbaar: Les 3",
+            """
+            Uw bericht kon niet worden afgeleverd bij de volgende ontvanger:
+
+            pieter@example.nl
+            De mailbox is vol.
+            """,
+        ),
+        "pieter@example.nl",
+        R.MAILBOX_FULL,
+    ),
+    "polish": (
+        _notice(
+            "Wiadomość niedostarczona",
+            """
+            Nie można dostarczyć wiadomości do adresata:
+
+            anna.nowak@example.pl
+            Powód: adres nie istnieje
+            """,
+        ),
+        "anna.nowak@example.pl",
+        R.MAILBOX_UNKNOWN,
+    ),
+    "czech": (
+        _notice(
+            "Nedoručitelná zpráva",
+            """
+            Zprávu nelze doručit následujícímu příjemci:
+
+            jan.novak@example.cz
+            Schránka je plná.
+            """,
+        ),
+        "jan.novak@example.cz",
+        R.MAILBOX_FULL,
+    ),
+    "turkish": (
+        _notice(
+            "Ileti teslim edilemedi",
+            """
+            Mesajınız aşağıdaki alıcıya iletilemedi:
+
+            ayse@example.com.tr
+            Neden: posta kutusu dolu
+            """,
+        ),
+        "ayse@example.com.tr",
+        R.MAILBOX_FULL,
+    ),
+    "swedish": (
+        _notice(
+            "Olevererbart meddelande",
+            """
+            Meddelandet kunde inte levereras till följande mottagare:
+
+            erik@example.se
+            Adressen finns inte.
+            """,
+        ),
+        "erik@example.se",
+        R.MAILBOX_UNKNOWN,
+    ),
+    "norwegian": (
+        _notice(
+            "Melding ikke levert",
+            """
+            Meldingen kunne ikke leveres til:
+
+            ingrid@example.no
+            Postboksen er full.
+            """,
+        ),
+        "ingrid@example.no",
+        R.MAILBOX_FULL,
+    ),
+    "finnish": (
+        _notice(
+            "Viestin toimitus",
+            """
+            Viestiä ei voitu toimittaa vastaanottajalle mikko@example.fi.
+            Osoitetta ei ole olemassa.
+            """,
+        ),
+        "mikko@example.fi",
+        R.MAILBOX_UNKNOWN,
+    ),
+    "ukrainian": (
+        _notice(
+            "Лист не доставлено",
+            """
+            Не вдалося доставити лист отримувачу:
+
+            oksana@example.com.ua
+            Причина: поштова скринька переповнена.
+            """,
+        ),
+        "oksana@example.com.ua",
+        R.MAILBOX_FULL,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(LANGUAGES))
+def test_a_notice_in_another_language_is_a_bounce_with_its_reason(name: str) -> None:
+    raw, address, reason = LANGUAGES[name]
+    recipient, got, _, rule = _only(raw)
+    assert (recipient, got) == (address, reason), rule
+
+
+def test_a_gateway_that_says_receiver_not_found_means_the_mailbox() -> None:
+    raw = _notice(
+        "Undeliverable Message",
+        """
+        Receiver not found: pat.lee@gateway.example
+
+        Your message could not be delivered as addressed.
+        """,
+        sender="postmaster@gateway.example",
+    )
+    assert _only(raw)[:3] == ("pat.lee@gateway.example", R.MAILBOX_UNKNOWN, BounceType.HARD)
+
+
+POSTFIX = """
+This is the mail system at host mx.example.net.
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients.
+
+<{address}>: Host or domain name not found. Name service error for
+    name={domain} type=MX: Host not found{tail}
+"""
+
+
+def test_a_resolver_that_says_try_again_is_a_dns_problem_not_a_missing_domain() -> None:
+    raw = _notice(
+        "Undelivered Mail Returned to Sender",
+        POSTFIX.format(
+            address="sam@flaky-dns.example", domain="flaky-dns.example", tail=", try again"
+        ),
+    )
+    assert _only(raw) == (
+        "sam@flaky-dns.example",
+        R.DNS_ERROR,
+        BounceType.SOFT,
+        "phrase:dns-try-again",
+    )
+
+
+def test_a_resolver_that_says_the_host_is_not_found_is_a_missing_domain() -> None:
+    raw = _notice(
+        "Undelivered Mail Returned to Sender",
+        POSTFIX.format(address="sam@gone.example", domain="gone.example", tail=""),
+    )
+    assert _only(raw)[1:3] == (R.DOMAIN_UNKNOWN, BounceType.HARD)
+
+
+def test_a_temporary_failure_in_name_resolution_stays_soft_in_a_report() -> None:
+    raw = dsn(
+        headers=daemon_headers("Delivery Status Notification (Failure)"),
+        human="Your message could not be delivered after several days.",
+        per_message="Reporting-MTA: dns; mx.example.net",
+        per_recipient=[
+            """
+            Final-Recipient: rfc822; lee@resolver.example
+            Action: failed
+            Status: 5.0.0
+            Diagnostic-Code: X-Postfix; delivery failed: Temporary failure in name resolution
+            """
+        ],
+        original=original("lee@resolver.example"),
+    )
+    assert _only(raw)[:3] == ("lee@resolver.example", R.DNS_ERROR, BounceType.SOFT)
