@@ -7,18 +7,21 @@ Keyed by each regex's exact source; phrases.py derives any source missing here. 
 from typing import Any
 
 TABLE: dict[str, Any] = {
-    "(?:can(?:'|no)t|cannot|could not|couldn't|unable to|failed to) (?:create |get |acquire |obtain |open |write |lock |rename )+(?:the |a )?(?:lock|lockfile|mailbox|mail ?file|file|folder|maildir|spool|to)|lock ?file|locking (?:error|failed|timeout)|(?:error|failure|failed) (?:while |when )?writing|write (?:error|failed|failure)|no space left on device|disk (?:is )?full|file ?system (?:is )?full|(?:input/output|i/o) error|quota exceeded while writing": (
+    "(?:can(?:'|no)t|cannot|could not|couldn't|unable to|failed to) (?:create |get |acquire |obtain |open |write |lock |rename )+(?:the |a )?(?:lock|lockfile|mailbox|mail ?file|file|folder|maildir|spool|to)|lock ?file|locking (?:error|failed|timeout)|(?:error|failure|failed) (?:while |when )?writing|write (?:error|failed|failure)|no space left on device|disk (?:is )?full|file ?system (?:is )?full|(?:input/output|i/o) error|quota exceeded while writing|lock (?:failure|failed|error|timed? ?out)|(?:status|code) 75\\b|ex_tempfail": (
         (
             " error",
             "acquire ",
+            "code",
             "create ",
             "disk ",
+            "ex_tempfail",
             "get ",
             "lock",
             "no space left on device",
             "obtain ",
             "open ",
             "rename ",
+            "status",
             "system ",
             "write ",
             "writing",
@@ -52,6 +55,9 @@ TABLE: dict[str, Any] = {
             (("system ",), "file ?system (?:is )?full"),
             ((" error",), "(?:input/output|i/o) error"),
             (("quota exceeded while writing",), "quota exceeded while writing"),
+            (("lock ",), "lock (?:failure|failed|error|timed? ?out)"),
+            (("code", "status"), "(?:status|code) 75\\b"),
+            (("ex_tempfail",), "ex_tempfail"),
         ),
     ),
     "(?:domain|destination|host|server|mx) (?:\\S+ )?(?:is |was )?(?:not |un)reachable|unreachable (?:domain|host|destination)|no route to host|network (?:is )?unreachable|connection refused|socket error|host (?:not |un)reachable|(?:unable|could not|couldn't|failed) to (?:connect|establish)|wasn't able to establish|no smtp connection|did not accept our requests to connect|name service error|dns (?:error|failure|lookup|problem|timeout|servfail|temporary)|temporary (?:lookup|dns) failure|servfail|name server|connection (?:reset|lost|dropped|closed)|lost connection|tls (?:handshake|negotiation)|cannot connect": (

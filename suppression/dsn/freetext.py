@@ -75,6 +75,13 @@ _ADVICE_CUE_RE = re.compile(
     r"|\breport (?:this|it|abuse) to)[^@\n]{0,40}$",
     re.IGNORECASE,
 )
+# Words right after an address that make it the sender's: Postfix's "<news@...>: Sender address
+# rejected: Domain not found", sendmail's "<news@...>... Sender domain must exist".
+_SENDER_AFTER_RE = re.compile(
+    r"[>\]]?(?::|\.\.\.)?[ \t]*(?:sender (?:address |domain )?(?:rejected|refused|denied|unknown"
+    r"|not|must|is|blocked)|sender address|mail from\b)",
+    re.IGNORECASE,
+)
 _URLISH_RE = re.compile(r"(?:https?://|www\.)\S{0,300}", re.IGNORECASE)
 ROLE_ADDRESS_RE = re.compile(
     r"^(?:postmaster|abuse|hostmaster|webmaster|support|help|noreply|no-reply)@|-(?:ctl|request"
@@ -158,6 +165,8 @@ def _line_addresses(line: str) -> list[str]:
             continue
         if _SENDER_CUE_RE.search(line, max(0, match.start() - 30), match.start()):
             continue  # "your message from news@...", "Sent from: ...": the sender, not a recipient
+        if _SENDER_AFTER_RE.match(line, match.end()):
+            continue  # "<news@...>: Sender address rejected": the sender again
         if _ADVICE_CUE_RE.search(line, max(0, match.start() - 60), match.start()):
             continue  # "for help, contact mailadmin@...": advice in the notice, not a recipient
         address = canonical_address(match.group(0))

@@ -86,7 +86,9 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|folder|maildir|spool|to)|lock ?file|locking (?:error|failed|timeout)"
         r"|(?:error|failure|failed) (?:while |when )?writing|write (?:error|failed|failure)"
         r"|no space left on device|disk (?:is )?full|file ?system (?:is )?full"
-        r"|(?:input/output|i/o) error|quota exceeded while writing",
+        r"|(?:input/output|i/o) error|quota exceeded while writing|lock (?:failure|failed|error"
+        # A delivery command that exits 75 (EX_TEMPFAIL, sysexits.h) asks to be tried again.
+        r"|timed? ?out)|(?:status|code) 75\b|ex_tempfail",
     ),
     (
         "rate-limit",

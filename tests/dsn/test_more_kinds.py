@@ -1,13 +1,20 @@
-"""Notices in more languages, an old gateway's wording, and a resolver that could not answer.
+"""More kinds of notices the parser misread, each written by hand.
 
-Written by hand from how these mail systems word their notices; example domains, made-up people.
-Each was read wrongly before its rule: as no bounce at all (the languages), as a reason nobody
-can act on (``Receiver not found``), or as a missing domain, which suppresses the address at once,
-when the resolver only said "try again" (a DNS problem for now: soft).
+From how these mail systems word their notices; example domains, made-up people. Each was read
+wrongly before its rule:
+
+* notices in Portuguese, Italian, Dutch, Polish, Czech, Turkish, Swedish, Norwegian, Finnish and
+  Ukrainian, taken for no bounce at all;
+* an old gateway's "Receiver not found", a reason nobody could act on;
+* a resolver that only said "try again", read as a missing domain (hard: the address suppressed
+  at once) where it is a DNS problem for now (soft);
+* a local delivery command that exits 75 (EX_TEMPFAIL: "try me again") read as a permanent
+  mailer error;
+* the sender's own address, quoted before "Sender address rejected", taken for a recipient.
 """
 
 # Bounce texts keep their real long lines and non-Latin letters.
-# ruff: noqa: RUF001
+# ruff: noqa: E501, RUF001
 
 from __future__ import annotations
 
@@ -245,3 +252,35 @@ def test_a_temporary_failure_in_name_resolution_stays_soft_in_a_report() -> None
         original=original("lee@resolver.example"),
     )
     assert _only(raw)[:3] == ("lee@resolver.example", R.DNS_ERROR, BounceType.SOFT)
+
+
+def test_a_delivery_command_that_asks_to_be_tried_again_is_soft() -> None:
+    raw = _notice(
+        "Undelivered Mail Returned to Sender",
+        """
+        This is the mail system at host mx.example.net.
+
+        <fay@lda.example>: Command died with status 75: "/usr/bin/procmail". Command output:
+            procmail: Couldn't create "/var/mail/fay" Lock failure
+        """,
+    )
+    assert _only(raw) == (
+        "fay@lda.example",
+        R.SERVER_UNAVAILABLE,
+        BounceType.SOFT,
+        "phrase:lda-failure",
+    )
+
+
+def test_the_sender_address_named_in_a_refusal_is_no_recipient() -> None:
+    # The notice's own headers name another address than the refused sender (a forwarded or
+    # rewritten bounce), so only the words after the address tell it is the sender's.
+    raw = _notice(
+        "Undelivered Mail Returned to Sender",
+        """
+        This is the mail system at host mx.example.net.
+
+        <yan@rcpt.example>: host mx.rcpt.example[192.0.2.1] said: 553 5.1.8 <news@school.example>: Sender address rejected: Domain not found (in reply to RCPT TO command)
+        """,
+    )
+    assert _only(raw)[0] == "yan@rcpt.example"
