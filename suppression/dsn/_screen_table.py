@@ -60,8 +60,9 @@ TABLE: dict[str, Any] = {
             (("ex_tempfail",), "ex_tempfail"),
         ),
     ),
-    "(?:domain|destination|host|server|mx) (?:\\S+ )?(?:is |was )?(?:not |un)reachable|unreachable (?:domain|host|destination)|no route to host|network (?:is )?unreachable|connection refused|socket error|host (?:not |un)reachable|(?:unable|could not|couldn't|failed) to (?:connect|establish)|wasn't able to establish|no smtp connection|did not accept our requests to connect|name service error|dns (?:error|failure|lookup|problem|timeout|servfail|temporary)|temporary (?:lookup|dns) failure|servfail|name server|connection (?:reset|lost|dropped|closed)|lost connection|tls (?:handshake|negotiation)|cannot connect": (
+    "(?:domain|destination|host|server|mx) (?:\\S+ )?(?:is |was )?(?:not |un)reachable|unreachable (?:domain|host|destination)|no route to host|network (?:is )?unreachable|connection refused|socket error|host (?:not |un)reachable|(?:unable|could not|couldn't|failed) to (?:connect|establish)|wasn't able to establish|no smtp connection|did not accept our requests to connect|name service error|dns (?:error|failure|lookup|problem|timeout|servfail|temporary)|temporary (?:lookup|dns) failure|servfail|name server|connection (?:reset|lost|dropped|closed)|lost connection|tls (?:handshake|negotiation)|cannot connect|dns settings|dns (?:configuration|records?) (?:problem|error|issue)|refused (?:the |our )?connection": (
         (
+            "configuration",
             "connect",
             "dns ",
             "establish",
@@ -71,6 +72,7 @@ TABLE: dict[str, Any] = {
             "negotiation",
             "no route to host",
             "reachable",
+            "record",
             "servfail",
             "socket error",
             "temporary ",
@@ -102,9 +104,12 @@ TABLE: dict[str, Any] = {
             (("lost connection",), "lost connection"),
             (("handshake", "negotiation"), "tls (?:handshake|negotiation)"),
             (("cannot connect",), "cannot connect"),
+            (("dns settings",), "dns settings"),
+            (("configuration", "record"), "dns (?:configuration|records?) (?:problem|error|issue)"),
+            (("connection",), "refused (?:the |our )?connection"),
         ),
     ),
-    "(?:retry|delivery) (?:time ?out|time) (?:exceeded|expired)|message expired|envelope expired|(?:queue|queued) (?:too long|for too)|in the queue too long|giving up|gave up|expired|could not be delivered (?:within|for)|could not deliver for|retry timeout|timed? ?out|time-out|too many (?:retries|attempts)|maximum (?:delivery|retry) time|retry time not reached|failing for a long time": (
+    "(?:retry|delivery) (?:time ?out|time) (?:exceeded|expired)|message expired|envelope expired|(?:queue|queued) (?:too long|for too)|in the queue too long|giving up|gave up|expired|could not be delivered (?:within|for)|could not deliver for|retry timeout|timed? ?out|time-out|too many (?:retries|attempts)|maximum (?:delivery|retry) time|retry time not reached|failing for a long time|(?:did ?n[o']t|did not|failed to) respond in time|no response (?:from|in time)": (
         (
             "could not be delivered ",
             "could not deliver for",
@@ -113,6 +118,7 @@ TABLE: dict[str, Any] = {
             "gave up",
             "giving up",
             "maximum ",
+            "no response ",
             "time",
             "too long",
             "too many ",
@@ -135,9 +141,11 @@ TABLE: dict[str, Any] = {
             (("maximum ",), "maximum (?:delivery|retry) time"),
             (("retry time not reached",), "retry time not reached"),
             (("failing for a long time",), "failing for a long time"),
+            ((" respond in time",), "(?:did ?n[o']t|did not|failed to) respond in time"),
+            (("no response ",), "no response (?:from|in time)"),
         ),
     ),
-    "(?:user|recipient|receiver|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|invalid|not (?:found|known|recognized|recognised|listed)|does(?: not|n't) exist|no longer|unavailable and|non.?existent)|(?:unknown|invalid|illegal|bad|non.?existent) (?:user|recipient|receiver|mailbox|address|e-?mail address|local.?part|alias|account|addressee)|no such (?:user|mailbox|recipient|address|account|person|local user|e-?mail)|(?:user|mailbox|recipient|address|account|e-?mail) (?:\\S+ )?not (?:found|exist)|does(?: not|n't) (?:exist|have an? (?:\\S+ )?account)|not exist|no mailbox|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|not listed in|invalid final delivery|userid|name is not recognized|address rejected: ?(?:user unknown|undeliverable)|bad destination mailbox|no account|address unknown|recipient rejected|unknown or illegal|has moved|no longer (?:valid|available|in use|active|exists)|inactive (?:user|account|mailbox)|(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|suspended|discontinued|closed|expired|locked|deleted|inactive|blocked)|unbekannt|existiert nicht|gibt es nicht|inconnu|n'existe pas|introuvable|desconocid|no existe|inexistente|sconosciut|non esiste|inesistente|не существует|нет такого|такого [^.\\n]{0,20}нет|не найден|несуществующ|неизвестн|存在しません|存在しない|존재하지 않|nie istnieje|neexistuje|bulunamad|mevcut değil|bestaat niet|onbekende (?:gebruiker|ontvanger)|finns inte|findes ikke|finnes ikke|ei ole olemassa|не існує|n[ãa]o existe|宛先不明|見つかりません|不存在|无此用户|用户不存在|unknown\\b.{0,20}\\brecipient|recipient address rejected: access denied|recipient not found|リストにありません|ディレクトリ.{0,20}ありません|登録されていません|(?:user|account|mailbox)\\b.{0,60}\\b(?:temporar\\w* )?(?:locked|suspended|disabled|deactivated)": (
+    "(?:user|recipient|receiver|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|invalid|not (?:found|known|recognized|recognised|listed)|does(?: not|n't) exist|no longer|unavailable and|non.?existent)|(?:unknown|invalid|illegal|bad|non.?existent) (?:user|recipient|receiver|mailbox|address|e-?mail address|local.?part|alias|account|addressee)|no such (?:user|mailbox|recipient|address|account|person|local user|e-?mail)|(?:user|mailbox|recipient|address|account|e-?mail) (?:\\S+ )?not (?:found|exist)|does(?: not|n't) (?:exist|have an? (?:\\S+ )?account)|not exist|no mailbox|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|not listed in|invalid final delivery|userid|name is not recognized|address rejected: ?(?:user unknown|undeliverable)|bad destination mailbox|no account|address unknown|recipient rejected|unknown or illegal|has moved|no longer (?:valid|available|in use|active|exists)|inactive (?:user|account|mailbox)|(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|suspended|discontinued|closed|expired|locked|deleted|inactive|blocked)|unbekannt|existiert nicht|gibt es nicht|inconnu|n'existe pas|introuvable|desconocid|no existe|inexistente|sconosciut|non esiste|inesistente|не существует|нет такого|такого [^.\\n]{0,20}нет|не найден|несуществующ|неизвестн|存在しません|存在しない|존재하지 않|nie istnieje|neexistuje|bulunamad|mevcut değil|bestaat niet|onbekende (?:gebruiker|ontvanger)|finns inte|findes ikke|finnes ikke|ei ole olemassa|не існує|n[ãa]o existe|宛先不明|見つかりません|不存在|无此用户|用户不存在|unknown\\b.{0,20}\\brecipient|recipient address rejected: access denied|recipient not found|リストにありません|address you entered (?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t) be found|ディレクトリ.{0,20}ありません|登録されていません|(?:user|account|mailbox)\\b.{0,60}\\b(?:temporar\\w* )?(?:locked|suspended|disabled|deactivated)": (
         (
             "account",
             "address",
@@ -317,6 +325,10 @@ TABLE: dict[str, Any] = {
             ),
             (("recipient not found",), "recipient not found"),
             (("リストにありません",), "リストにありません"),
+            (
+                (" be found",),
+                "address you entered (?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t) be found",
+            ),
             (("ディレクトリ",), "ディレクトリ.{0,20}ありません"),
             (("登録されていません",), "登録されていません"),
             (
@@ -385,8 +397,9 @@ TABLE: dict[str, Any] = {
             ),
         ),
     ),
-    "(?<![@\\w.-])(?:[a-z0-9-]+\\.)+[a-z]{2,}\\.? (?:does(?: not|n't) exist|not found|unknown)|(?<!sender )(?<!from )\\bdomain (?:name )?(?:does(?: not|n't) exist|not found|is unknown)|mx (?:records? )?points? to non-?existent|no mail ?servers? (?:appears? to )?exists?|no (?:mail|smtp) servers? (?:found|for)|nxdomain|host \\S{1,255} not found|domain (?:name )?(?:\\(?\\S{1,255}\\)? )?(?:does not appear to be|is not|isn't|not) registered|no route (?:found )?to domain|dominio[^.\\n]{0,30} (?:no existe|inexistente)|domaine[^.\\n]{0,40} (?:n'existe pas|inexistant|inconnu)|domain[^.\\n]{0,30} existiert nicht|域名不存在|dom[ií]nio inexistente|dom[ií]nio[^.\\n]{0,30} não existe|домен[^.\\n]{0,30} не существует": (
+    "(?<![@\\w.-])(?:[a-z0-9-]+\\.)+[a-z]{2,}\\.? (?:does(?: not|n't) exist|not found|unknown)|(?<!sender )(?<!from )\\bdomain (?:name )?(?:does(?: not|n't) exist|not found|is unknown)|mx (?:records? )?points? to non-?existent|no mail ?servers? (?:appears? to )?exists?|no (?:mail|smtp) servers? (?:found|for)|nxdomain|host \\S{1,255} not found|domain (?:name )?(?:\\(?\\S{1,255}\\)? )?(?:does not appear to be|is not|isn't|not) registered|no route (?:found )?to domain|dominio[^.\\n]{0,30} (?:no existe|inexistente)|domaine[^.\\n]{0,40} (?:n'existe pas|inexistant|inconnu)|domain[^.\\n]{0,30} existiert nicht|域名不存在|dom[ií]nio inexistente|dom[ií]nio[^.\\n]{0,30} não existe|домен[^.\\n]{0,30} не существует|(?<!sender )(?<!your )\\bdomain (?:name )?(?:you (?:attempted|tried) to (?:contact|reach) |[a-z0-9-]+(?:\\.[a-z0-9-]+)+\\.? )?(?:does(?: not|n't) exist|(?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t) be found)": (
         (
+            " be found",
             " registered",
             " server",
             " не существует",
@@ -448,6 +461,26 @@ TABLE: dict[str, Any] = {
             (("nio inexistente",), "dom[ií]nio inexistente"),
             ((" não existe",), "dom[ií]nio[^.\\n]{0,30} não existe"),
             ((" не существует",), "домен[^.\\n]{0,30} не существует"),
+            (
+                (" be found", " exist"),
+                "(?<!sender "
+                ")(?<!your "
+                ")\\bdomain "
+                "(?:name "
+                ")?(?:you "
+                "(?:attempted|tried) "
+                "to "
+                "(?:contact|reach) "
+                "|[a-z0-9-]+(?:\\.[a-z0-9-]+)+\\.? "
+                ")?(?:does(?: "
+                "not|n't) "
+                "exist|(?:could "
+                "?n[o']t|can "
+                "?n[o']t|cannot|was "
+                "?n[o']t) "
+                "be "
+                "found)",
+            ),
         ),
     ),
     "8-?bit|8bitmime|\\bmime\\b[^.\\n]{0,30}(?:conform|error|invalid|malformed|broken|violat|format)|(?:invalid|malformed|broken|illegal) mime|non-?ascii|bare (?:lf|cr|linefeed|carriage)|line (?:is )?too long|lines? longer than|illegal (?:character|byte)s?|(?:message|content)[^.\\n]{0,20} (?:not|isn't) (?:rfc|mime)": (
@@ -910,7 +943,7 @@ TABLE: dict[str, Any] = {
             (("ループ",), "ループ"),
         ),
     ),
-    "mail ?box (?:is |was )?(?:full|over|exceed)|(?:mail ?box|mailfolder|inbox|account|user) (?:is |has )?(?:over|exceeded)[ -]?(?:the |its |his |her )?(?:quota|limit|storage)|over ?quota|quota (?:exceeded|exceed|full|violation)|exceeded (?:the |their |storage |disk )*(?:quota|storage allocation)|storage (?:quota|space) (?:exceeded|full)|insufficient (?:disk )?(?:space|quota) (?:for|in) (?:the )?(?:user|mailbox|recipient)|recipient'?s? mailbox (?:is )?full|mailbox (?:size|storage) (?:limit )?exceeded|exceeded the local limit|not enough (?:storage|space) (?:for|in)|mailbox quota|would exceed (?:the )?(?:mailbox|quota)|user'?s? (?:disk )?quota|full mailbox|postfach[^.\\n]{0,40} voll\\b|speicherplatz|bo[iî]te[^.\\n]{0,40} pleine|casella[^.\\n]{0,40} piena|buz[oó]n[^.\\n]{0,40} (?:lleno|completo)|caixa[^.\\n]{0,40} (?:cheia|lotada)|ящик (?:\\S+ )?переполнен|переполнен|превышен\\w? (?:\\S+ )?(?:квот|лимит|размер ящика)|(?:メールボックス|容量)[^。\\n]{0,12}(?:一杯|いっぱい|満杯)|容量(?:オーバー|超過|が不足)|邮箱(?:已满|空间不足)|信箱已满|空间(?:已满|不足)|schránka[^.\\n]{0,40} (?:je )?pln|mailbox[^.\\n]{0,40} is vol\\b|postbus[^.\\n]{0,40} vol\\b|posta kutusu[^.\\n]{0,20} dolu|skrzynka[^.\\n]{0,40} (?:jest )?(?:pełna|przepełniona)|사서함[^.\\n]{0,20}(?:가득|용량)|메일함[^.\\n]{0,20}(?:가득|용량)|(?:brevl[åa]d|postkass|postboks|innboks|indbakke)\\w*[^.\\n]{0,40} (?:är |er )?full|скриньк\\w*[^.\\n]{0,20} переповнен|переповнен|is full|too many messages in": (
+    "mail ?box (?:is |was )?(?:full|over|exceed)|(?:mail ?box|mailfolder|inbox|account|user) (?:is |has )?(?:over|exceeded)[ -]?(?:the |its |his |her )?(?:quota|limit|storage)|over ?quota|quota (?:exceeded|exceed|full|violation)|exceeded (?:the |their |storage |disk )*(?:quota|storage allocation)|storage (?:quota|space) (?:exceeded|full)|insufficient (?:disk )?(?:space|quota) (?:for|in) (?:the )?(?:user|mailbox|recipient)|recipient'?s? mailbox (?:is )?full|mailbox (?:size|storage) (?:limit )?exceeded|exceeded the local limit|not enough (?:storage|space) (?:for|in)|mailbox quota|would exceed (?:the )?(?:mailbox|quota)|user'?s? (?:disk )?quota|full mailbox|postfach[^.\\n]{0,40} voll\\b|speicherplatz|bo[iî]te[^.\\n]{0,40} pleine|casella[^.\\n]{0,40} piena|buz[oó]n[^.\\n]{0,40} (?:lleno|completo)|caixa[^.\\n]{0,40} (?:cheia|lotada)|ящик (?:\\S+ )?переполнен|переполнен|превышен\\w? (?:\\S+ )?(?:квот|лимит|размер ящика)|(?:メールボックス|容量)[^。\\n]{0,12}(?:一杯|いっぱい|満杯)|容量(?:オーバー|超過|が不足)|邮箱(?:已满|空间不足)|信箱已满|空间(?:已满|不足)|schránka[^.\\n]{0,40} (?:je )?pln|mailbox[^.\\n]{0,40} is vol\\b|postbus[^.\\n]{0,40} vol\\b|posta kutusu[^.\\n]{0,20} dolu|skrzynka[^.\\n]{0,40} (?:jest )?(?:pełna|przepełniona)|사서함[^.\\n]{0,20}(?:가득|용량)|메일함[^.\\n]{0,20}(?:가득|용량)|(?:brevl[åa]d|postkass|postboks|innboks|indbakke)\\w*[^.\\n]{0,40} (?:är |er )?full|скриньк\\w*[^.\\n]{0,20} переповнен|переповнен|out of (?:storage|disk) space|(?:inbox|mailbox) (?:is )?out of (?:storage|space)|is full|too many messages in": (
         (
             " is vol",
             " pleine",
@@ -927,6 +960,7 @@ TABLE: dict[str, Any] = {
             "limit",
             "lleno",
             "not enough s",
+            "out of ",
             "posta kutusu",
             "postboks",
             "postbus",
@@ -1022,6 +1056,8 @@ TABLE: dict[str, Any] = {
             ),
             ((" переповнен",), "скриньк\\w*[^.\\n]{0,20} переповнен"),
             (("переповнен",), "переповнен"),
+            (("out of ",), "out of (?:storage|disk) space"),
+            (("out of s",), "(?:inbox|mailbox) (?:is )?out of (?:storage|space)"),
             (("is full",), "is full"),
             (("too many messages in",), "too many messages in"),
         ),

@@ -62,6 +62,7 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|사서함[^.\n]{0,20}(?:가득|용량)|메일함[^.\n]{0,20}(?:가득|용량)"
         r"|(?:brevl[åa]d|postkass|postboks|innboks|indbakke)\w*[^.\n]{0,40} (?:är |er )?full"
         r"|скриньк\w*[^.\n]{0,20} переповнен|переповнен"
+        r"|out of (?:storage|disk) space|(?:inbox|mailbox) (?:is )?out of (?:storage|space)"
         r"|is full|too many messages in",
     ),
     (
@@ -210,7 +211,12 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r" registered|no route (?:found )?to domain"
         r"|dominio[^.\n]{0,30} (?:no existe|inexistente)|domaine[^.\n]{0,40} (?:n'existe pas"
         r"|inexistant|inconnu)|domain[^.\n]{0,30} existiert nicht|域名不存在|dom[ií]nio inexistente"
-        r"|dom[ií]nio[^.\n]{0,30} não existe|домен[^.\n]{0,30} не существует",
+        r"|dom[ií]nio[^.\n]{0,30} não existe|домен[^.\n]{0,30} не существует"
+        # Outlook's "The domain you attempted to contact doesn't exist", Gmail's "the domain
+        # example.com couldn't be found" (under its "Address not found" heading).
+        r"|(?<!sender )(?<!your )\bdomain (?:name )?(?:you (?:attempted|tried) to "
+        r"(?:contact|reach) |[a-z0-9-]+(?:\.[a-z0-9-]+)+\.? )?(?:does(?: not|n't) exist"
+        r"|(?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t) be found)",
     ),
     (
         "user-unknown",
@@ -239,6 +245,7 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|ei ole olemassa|не існує|n[ãa]o existe"
         r"|宛先不明|見つかりません|不存在|无此用户|用户不存在|unknown\b.{0,20}\brecipient"
         r"|recipient address rejected: access denied|recipient not found|リストにありません"
+        r"|address you entered (?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t) be found"
         r"|ディレクトリ.{0,20}ありません|登録されていません|(?:user|account|mailbox)\b.{0,60}"
         r"\b(?:temporar\w* )?(?:locked|suspended|disabled|deactivated)",
     ),
@@ -285,7 +292,9 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|name service error|dns (?:error|failure|lookup|problem|timeout|servfail|temporary)"
         r"|temporary (?:lookup|dns)"
         r" failure|servfail|name server|connection (?:reset|lost|dropped|closed)"
-        r"|lost connection|tls (?:handshake|negotiation)|cannot connect",
+        r"|lost connection|tls (?:handshake|negotiation)|cannot connect"
+        r"|dns settings|dns (?:configuration|records?) (?:problem|error|issue)"
+        r"|refused (?:the |our )?connection",
     ),
     (
         # A message that travels in a circle: a routing fault (Sisimai's networkerror), whatever
@@ -329,7 +338,8 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|(?:queue|queued) (?:too long|for too)|in the queue too long|giving up|gave up|expired"
         r"|could not be delivered (?:within|for)|could not deliver for|retry timeout"
         r"|timed? ?out|time-out|too many (?:retries|attempts)|maximum (?:delivery|retry) time"
-        r"|retry time not reached|failing for a long time",
+        r"|retry time not reached|failing for a long time"
+        r"|(?:did ?n[o']t|did not|failed to) respond in time|no response (?:from|in time)",
     ),
     (
         "server-busy",

@@ -10,7 +10,8 @@ wrongly before its rule:
   at once) where it is a DNS problem for now (soft);
 * a local delivery command that exits 75 (EX_TEMPFAIL: "try me again") read as a permanent
   mailer error;
-* the sender's own address, quoted before "Sender address rejected", taken for a recipient.
+* the sender's own address, quoted before "Sender address rejected", taken for a recipient;
+* the big providers' own sentences without a code beside them (Outlook, Gmail).
 """
 
 # Bounce texts keep their real long lines and non-Latin letters.
@@ -284,3 +285,96 @@ def test_the_sender_address_named_in_a_refusal_is_no_recipient() -> None:
         """,
     )
     assert _only(raw)[0] == "yan@rcpt.example"
+
+
+def _outlook(address: str, words: str) -> bytes:
+    return text_message(
+        daemon_headers(
+            "Undeliverable: Lesson 3", sender="postmaster@outlook.example", name="Microsoft Outlook"
+        ),
+        f"""
+Delivery has failed to these recipients or groups:
+
+{address}
+{words}
+""",
+    )
+
+
+def _gmail(heading: str, words: str) -> bytes:
+    return text_message(
+        daemon_headers(
+            "Delivery Status Notification (Failure)", sender="mailer-daemon@googlemail.example"
+        ),
+        f"""
+** {heading} **
+
+{words}
+""",
+    )
+
+
+# The big providers' own sentences, with no code beside them (a gateway that keeps only the
+# human part, a notice forwarded as text): the words alone must give the reason.
+PROVIDER_SENTENCES = {
+    "outlook, address": (
+        _outlook(
+            "amy@o.example",
+            "The email address you entered couldn't be found. Please check the recipient's email address and try to resend the message.",
+        ),
+        R.MAILBOX_UNKNOWN,
+    ),
+    "outlook, domain": (
+        _outlook(
+            "ben@nodomain.example",
+            "The domain you attempted to contact doesn't exist. This could be because the domain name was misspelled.",
+        ),
+        R.DOMAIN_UNKNOWN,
+    ),
+    "outlook, no answer in time": (
+        _outlook(
+            "cy@o.example",
+            "The message couldn't be delivered because the destination server didn't respond in time. Microsoft Exchange will not try to redeliver this message for you.",
+        ),
+        R.SERVER_UNAVAILABLE,
+    ),
+    "outlook, dns settings": (
+        _outlook(
+            "di@o.example",
+            "Your message wasn't delivered because of a problem with the recipient's DNS settings.",
+        ),
+        R.DNS_ERROR,
+    ),
+    "gmail, out of storage": (
+        _gmail(
+            "Message not delivered",
+            "Your message couldn't be delivered to ed@g.example because the recipient's inbox is out of storage space.",
+        ),
+        R.MAILBOX_FULL,
+    ),
+    "gmail, domain under 'address not found'": (
+        _gmail(
+            "Address not found",
+            "Your message wasn't delivered to flo@nowhere.example because the domain nowhere.example couldn't be found. Check for typos or unnecessary spaces and try again.",
+        ),
+        R.DOMAIN_UNKNOWN,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(PROVIDER_SENTENCES))
+def test_a_providers_own_sentence_gives_the_reason(name: str) -> None:
+    raw, reason = PROVIDER_SENTENCES[name]
+    assert _only(raw)[1] == reason
+
+
+def test_the_senders_missing_domain_is_no_missing_recipient_domain() -> None:
+    raw = _notice(
+        "Undelivered Mail Returned to Sender",
+        """
+        This is the mail system at host mx.example.net.
+
+        <gus@rcpt.example>: host mx.rcpt.example[192.0.2.1] said: 550 Sender domain does not exist (in reply to MAIL FROM command)
+        """,
+    )
+    assert _only(raw)[1] is not R.DOMAIN_UNKNOWN
