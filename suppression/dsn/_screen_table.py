@@ -109,8 +109,9 @@ TABLE: dict[str, Any] = {
             (("connection",), "refused (?:the |our )?connection"),
         ),
     ),
-    "(?:retry|delivery) (?:time ?out|time) (?:exceeded|expired)|message expired|envelope expired|(?:queue|queued) (?:too long|for too)|in the queue too long|giving up|gave up|expired|could not be delivered (?:within|for)|could not deliver for|retry timeout|timed? ?out|time-out|too many (?:retries|attempts)|maximum (?:delivery|retry) time|retry time not reached|failing for a long time|(?:did ?n[o']t|did not|failed to) respond in time|no response (?:from|in time)": (
+    "(?:retry|delivery) (?:time ?out|time) (?:exceeded|expired)|message expired|envelope expired|(?:queue|queued) (?:too long|for too)|in the queue too long|giving up|gave up|expired|could not be delivered (?:within|for)|could not deliver for|retry timeout|timed? ?out|time-out|too many (?:retries|attempts)|maximum (?:delivery|retry) time|retry time not reached|failing for a long time|(?:did ?n[o']t|did not|failed to) respond in time|no response (?:from|in time)|(?:attempts|retries) (?:have been )?(?:exceeded|exhausted)|maximum number of (?:delivery )?(?:attempts|retries)": (
         (
+            "attempts",
             "could not be delivered ",
             "could not deliver for",
             "expired",
@@ -119,6 +120,7 @@ TABLE: dict[str, Any] = {
             "giving up",
             "maximum ",
             "no response ",
+            "retries",
             "time",
             "too long",
             "too many ",
@@ -143,6 +145,8 @@ TABLE: dict[str, Any] = {
             (("failing for a long time",), "failing for a long time"),
             ((" respond in time",), "(?:did ?n[o']t|did not|failed to) respond in time"),
             (("no response ",), "no response (?:from|in time)"),
+            (("attempts", "retries"), "(?:attempts|retries) (?:have been )?(?:exceeded|exhausted)"),
+            (("maximum number of ",), "maximum number of (?:delivery )?(?:attempts|retries)"),
         ),
     ),
     "(?:user|recipient|receiver|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|invalid|not (?:found|known|recognized|recognised|listed)|does(?: not|n't) exist|no longer|unavailable and|non.?existent)|(?:unknown|invalid|illegal|bad|non.?existent) (?:user|recipient|receiver|mailbox|address|e-?mail address|local.?part|alias|account|addressee)|no such (?:user|mailbox|recipient|address|account|person|local user|e-?mail)|(?:user|mailbox|recipient|address|account|e-?mail) (?:\\S+ )?not (?:found|exist)|does(?: not|n't) (?:exist|have an? (?:\\S+ )?account)|not exist|no mailbox|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|not listed in|invalid final delivery|userid|name is not recognized|address rejected: ?(?:user unknown|undeliverable)|bad destination mailbox|no account|address unknown|recipient rejected|unknown or illegal|has moved|no longer (?:valid|available|in use|active|exists)|inactive (?:user|account|mailbox)|(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|suspended|discontinued|closed|expired|locked|deleted|inactive|blocked)|unbekannt|existiert nicht|gibt es nicht|inconnu|n'existe pas|introuvable|desconocid|no existe|inexistente|sconosciut|non esiste|inesistente|не существует|нет такого|такого [^.\\n]{0,20}нет|не найден|несуществующ|неизвестн|存在しません|存在しない|존재하지 않|nie istnieje|neexistuje|bulunamad|mevcut değil|bestaat niet|onbekende (?:gebruiker|ontvanger)|finns inte|findes ikke|finnes ikke|ei ole olemassa|не існує|n[ãa]o existe|宛先不明|見つかりません|不存在|无此用户|用户不存在|unknown\\b.{0,20}\\brecipient|recipient address rejected: access denied|recipient not found|リストにありません|address you entered (?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t) be found|ディレクトリ.{0,20}ありません|登録されていません|(?:user|account|mailbox)\\b.{0,60}\\b(?:temporar\\w* )?(?:locked|suspended|disabled|deactivated)": (

@@ -218,12 +218,24 @@ def extract(notice: str, exclude: set[str]) -> list[TextRecipient]:
     else:
         # A recipient owns the lines from each line naming it to the next line naming another.
         owner = ""
+        worded: dict[str, list[str]] = {address: [] for address in order}
         for index, line in enumerate(lines):
             named = [a for i, a in mentions if i == index]
             if named and owner not in named:
                 owner = named[0]
             if owner:
                 blocks[owner].append(line)
+                if _has_words(line):
+                    worded[owner].append(line)
+        # A list of recipients, then one reason for them all ("Delivery failed for the following
+        # recipients: a, b. Reason: No such user."): a recipient whose lines say nothing but
+        # its address shares the words of the next recipient that has some.
+        following: list[str] = []
+        for address in reversed(order):
+            if worded[address]:
+                following = worded[address]
+            elif following:
+                blocks[address].extend(following)
     result = []
     for address in order:
         block = "\n".join(blocks[address])
@@ -231,6 +243,14 @@ def extract(notice: str, exclude: set[str]) -> list[TextRecipient]:
         item.original = originals.get(address, "")
         result.append(item)
     return result
+
+
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+
+
+def _has_words(line: str) -> bool:
+    """Does the line say something besides the addresses on it?"""
+    return _WORD_RE.search(ADDRESS_RE.sub(" ", line) if "@" in line else line) is not None
 
 
 def _recipient(address: str, block: str) -> TextRecipient:

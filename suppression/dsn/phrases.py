@@ -339,7 +339,9 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|could not be delivered (?:within|for)|could not deliver for|retry timeout"
         r"|timed? ?out|time-out|too many (?:retries|attempts)|maximum (?:delivery|retry) time"
         r"|retry time not reached|failing for a long time"
-        r"|(?:did ?n[o']t|did not|failed to) respond in time|no response (?:from|in time)",
+        r"|(?:did ?n[o']t|did not|failed to) respond in time|no response (?:from|in time)"
+        r"|(?:attempts|retries) (?:have been )?(?:exceeded|exhausted)|maximum number of (?:delivery"
+        r" )?(?:attempts|retries)",
     ),
     (
         "server-busy",

@@ -70,13 +70,15 @@ _XTEXT_RE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")
 
 # What writers put before an address that the address pattern reads into it: a stray quote
 # ("'ann@..."), Exchange's address type ("SMTP=ann@...", "smtp:ann@..."), a mailto: link.
-_ADDRESS_PREFIX_RE = re.compile(r"^(?:['`\"]+|(?:smtp|rfc822|mailto)[=:])+")
+# What sticks to the front of an address in free text: quotes, "SMTP:" / "rfc822:" / "mailto:",
+# and a reply code before a quote (Exchange's "550-'ann@example.com... User unknown'").
+_ADDRESS_PREFIX_RE = re.compile(r"^(?:[245]\d\d[- ]?['`\"]+|['`\"]+|(?:smtp|rfc822|mailto)[=:])+")
 
 
 def canonical_address(address: str) -> str:
     """Lowercase, without a trailing dot, and an internationalized domain in its ASCII form."""
     address = address.lower().rstrip(".")
-    if address[:1] in ("'", "`", '"', "s", "r", "m"):
+    if address[:1] in ("'", "`", '"', "s", "r", "m", "2", "4", "5"):
         address = _ADDRESS_PREFIX_RE.sub("", address)
     if address.isascii():
         return address

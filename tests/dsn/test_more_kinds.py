@@ -11,7 +11,10 @@ wrongly before its rule:
 * a local delivery command that exits 75 (EX_TEMPFAIL: "try me again") read as a permanent
   mailer error;
 * the sender's own address, quoted before "Sender address rejected", taken for a recipient;
-* the big providers' own sentences without a code beside them (Outlook, Gmail).
+* the big providers' own sentences without a code beside them (Outlook, Gmail);
+* a reply code stuck to a quoted address ("550-'ann@..."), taken as part of the address;
+* "Maximum number of delivery attempts exceeded", a reason nobody could act on;
+* recipients listed before the one reason they share: all but the last had no reason.
 """
 
 # Bounce texts keep their real long lines and non-Latin letters.
@@ -378,3 +381,60 @@ def test_the_senders_missing_domain_is_no_missing_recipient_domain() -> None:
         """,
     )
     assert _only(raw)[1] is not R.DOMAIN_UNKNOWN
+
+
+def test_a_reply_code_stuck_to_a_quoted_address_is_not_part_of_it() -> None:
+    raw = _notice(
+        "Undeliverable: Lesson 3",
+        """
+        The following message to <hal@corp.example> was undeliverable.
+        The reason for the problem:
+        5.1.0 - Unknown address error 550-'hal@corp.example... User unknown'
+        """,
+    )
+    assert _only(raw)[:2] == ("hal@corp.example", R.MAILBOX_UNKNOWN)
+
+
+def test_a_server_that_ran_out_of_attempts_gave_up_for_now() -> None:
+    raw = _notice(
+        "Undeliverable message",
+        """
+        I was unable to deliver your message to the following addresses:
+
+        ida@slow.example
+        Maximum number of delivery attempts exceeded
+        """,
+    )
+    assert _only(raw)[1:3] == (R.SERVER_UNAVAILABLE, BounceType.SOFT)
+
+
+def test_recipients_listed_before_one_reason_all_take_it() -> None:
+    raw = _notice(
+        "Delivery failure",
+        """
+        Delivery failed for the following recipient(s):
+        jo@list.example
+        kim@list.example
+
+        Reason: No such user.
+        """,
+    )
+    got = {r.recipient: r.reason for r in parse_message(raw).recipients}
+    assert got == {"jo@list.example": R.MAILBOX_UNKNOWN, "kim@list.example": R.MAILBOX_UNKNOWN}
+
+
+def test_recipients_with_reasons_of_their_own_keep_them() -> None:
+    raw = _notice(
+        "Delivery failure",
+        """
+        Delivery failed for the following recipient(s):
+
+        lou@list.example
+          Mailbox is full.
+
+        max@list.example
+          No such user.
+        """,
+    )
+    got = {r.recipient: r.reason for r in parse_message(raw).recipients}
+    assert got == {"lou@list.example": R.MAILBOX_FULL, "max@list.example": R.MAILBOX_UNKNOWN}
