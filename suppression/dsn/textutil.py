@@ -69,9 +69,8 @@ _XTEXT_RE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")
 
 
 # What writers put before an address that the address pattern reads into it: a stray quote
-# ("'ann@..."), Exchange's address type ("SMTP=ann@...", "smtp:ann@..."), a mailto: link.
-# What sticks to the front of an address in free text: quotes, "SMTP:" / "rfc822:" / "mailto:",
-# and a reply code before a quote (Exchange's "550-'ann@example.com... User unknown'").
+# ("'ann@..."), Exchange's address type ("SMTP=ann@...", "smtp:ann@..."), a mailto: link, and a
+# reply code before a quote (Exchange's "550-'ann@example.com... User unknown'").
 _ADDRESS_PREFIX_RE = re.compile(r"^(?:[245]\d\d[- ]?['`\"]+|['`\"]+|(?:smtp|rfc822|mailto)[=:])+")
 
 
