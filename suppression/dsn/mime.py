@@ -126,7 +126,31 @@ def _header_text(value: bytes) -> str:
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError:
-            return value.decode("latin-1")
+            return value.decode(undeclared_8bit_codec(value))
+
+
+# Lowercase Cyrillic in windows-1251 (the capitals in KOI8-R), and in KOI8-R (the capitals in
+# windows-1251).
+_CYRILLIC_LOWER_CP1251 = bytes(range(0xE0, 0x100))
+_CYRILLIC_LOWER_KOI8 = bytes(range(0xC0, 0xE0))
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def undeclared_8bit_codec(data: bytes) -> str:
+    """The codec of 8-bit text that names no charset (or a wrong one) and is not UTF-8.
+
+    Russian mail systems of the 2000s sent windows-1251 or KOI8-R that way. Cyrillic text is
+    mostly bytes from 0xC0 up, and mostly lowercase, which the two put in opposite halves of that
+    range; Western text in Latin-1 has an accented letter now and then (Cyrillic here: at least 16
+    such bytes, and one for every six ASCII letters). Anything else is read as Latin-1, which
+    never fails.
+    """
+    cp1251_lower = len(data) - len(data.translate(None, _CYRILLIC_LOWER_CP1251))
+    koi8_lower = len(data) - len(data.translate(None, _CYRILLIC_LOWER_KOI8))
+    cyrillic = cp1251_lower + koi8_lower
+    if cyrillic < 16 or cyrillic * 6 < len(data) - len(data.translate(None, _ASCII_LETTERS)):
+        return "latin-1"
+    return "cp1251" if cp1251_lower >= koi8_lower else "koi8_r"
 
 
 def parse_part(data: bytes, depth: int = 0, budget: list[int] | None = None) -> Part:
@@ -197,7 +221,8 @@ def load(raw: bytes) -> Part:
 
 
 def header(msg: Part, name: str) -> str:
-    """One header's value as text: RFC 2047 decoded, 8-bit bytes decoded as UTF-8 or Latin-1."""
+    """One header's value as text: RFC 2047 decoded, 8-bit bytes decoded as UTF-8 or as the
+    single-byte codec they look like (``undeclared_8bit_codec``)."""
     value = msg.get(name)
     if value is None:
         return ""
@@ -246,9 +271,9 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if codec is not None:
+    if codec is not None and codec not in ("ascii", "us-ascii"):
         return data.decode(codec, "replace")
-    return data.decode("latin-1")
+    return data.decode(undeclared_8bit_codec(data))
 
 
 def part_bytes(part: Part) -> bytes:

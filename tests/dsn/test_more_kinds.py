@@ -14,7 +14,8 @@ wrongly before its rule:
 * the big providers' own sentences without a code beside them (Outlook, Gmail);
 * a reply code stuck to a quoted address ("550-'ann@..."), taken as part of the address;
 * "Maximum number of delivery attempts exceeded", a reason nobody could act on;
-* recipients listed before the one reason they share: all but the last had no reason.
+* recipients listed before the one reason they share: all but the last had no reason;
+* Russian text in windows-1251 or KOI8-R that names no charset, read as Latin-1 gibberish.
 """
 
 # Bounce texts keep their real long lines and non-Latin letters.
@@ -438,3 +439,40 @@ def test_recipients_with_reasons_of_their_own_keep_them() -> None:
     )
     got = {r.recipient: r.reason for r in parse_message(raw).recipients}
     assert got == {"lou@list.example": R.MAILBOX_FULL, "max@list.example": R.MAILBOX_UNKNOWN}
+
+
+RUSSIAN_NOTICE = """
+Ваше сообщение не может быть доставлено.
+
+Адрес: {address}
+Причина: почтовый ящик переполнен
+"""
+
+
+@pytest.mark.parametrize("codec", ["cp1251", "koi8-r"])
+def test_russian_text_that_names_no_charset_is_read_in_its_codepage(codec: str) -> None:
+    # Russian mail systems of the 2000s sent 8-bit windows-1251 or KOI8-R without a charset.
+    raw = text_message(
+        daemon_headers("Mail failure", sender="mailer-daemon@mx.example.ru"),
+        RUSSIAN_NOTICE.format(address="vera@mail.example.ru"),
+        charset=codec,
+        mime=False,
+    )
+    assert _only(raw)[:2] == ("vera@mail.example.ru", R.MAILBOX_FULL)
+
+
+def test_western_text_that_names_no_charset_stays_latin_1() -> None:
+    raw = text_message(
+        daemon_headers("Unzustellbar", sender="mailer-daemon@mx.example.de"),
+        """
+        Ihre Nachricht konnte nicht zugestellt werden.
+
+        Empfänger: jörg@example.de
+        Grund: Empfänger unbekannt. Grüße
+        """,
+        charset="latin-1",
+        mime=False,
+    )
+    recipient, reason, _, _ = _only(raw)
+    assert recipient.startswith("j") and recipient.endswith("rg@example.de")
+    assert reason is R.MAILBOX_UNKNOWN
