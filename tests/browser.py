@@ -43,3 +43,15 @@ def chromium_page() -> Iterator[object]:
             yield page
         finally:
             browser.close()
+            _close_connections_opened_inside()
+
+
+def _close_connections_opened_inside() -> None:
+    """Close what ORM work inside the ``with`` block opened: Playwright runs that code in a
+    greenlet of its own, whose context gets connections of its own that pytest-django never sees
+    and that outlive the test (on PostgreSQL, the test database can then not be dropped)."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
