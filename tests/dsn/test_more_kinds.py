@@ -27,7 +27,7 @@ import pytest
 
 from suppression.dsn import Kind, parse_message
 from suppression.taxonomy import BounceType, Reason
-from tests.dsn._builders import daemon_headers, dsn, original, text_message
+from tests.dsn._builders import daemon_headers, dedent, dsn, original, text_message
 
 R = Reason
 
@@ -207,23 +207,27 @@ def test_a_gateway_that_says_receiver_not_found_means_the_mailbox() -> None:
     assert _only(raw)[:3] == ("pat.lee@gateway.example", R.MAILBOX_UNKNOWN, BounceType.HARD)
 
 
-POSTFIX = """
-This is the mail system at host mx.example.net.
+def _postfix(said: str) -> bytes:
+    """Postfix's notice around the lines it writes about a recipient (``said``, dedented)."""
+    return _notice(
+        "Undelivered Mail Returned to Sender",
+        "This is the mail system at host mx.example.net.\n\n"
+        "I'm sorry to have to inform you that your message could not\n"
+        "be delivered to one or more recipients.\n\n" + dedent(said),
+    )
 
-I'm sorry to have to inform you that your message could not
-be delivered to one or more recipients.
 
+NAME_SERVICE = """
 <{address}>: Host or domain name not found. Name service error for
     name={domain} type=MX: Host not found{tail}
 """
 
 
 def test_a_resolver_that_says_try_again_is_a_dns_problem_not_a_missing_domain() -> None:
-    raw = _notice(
-        "Undelivered Mail Returned to Sender",
-        POSTFIX.format(
+    raw = _postfix(
+        NAME_SERVICE.format(
             address="sam@flaky-dns.example", domain="flaky-dns.example", tail=", try again"
-        ),
+        )
     )
     assert _only(raw) == (
         "sam@flaky-dns.example",
@@ -234,10 +238,7 @@ def test_a_resolver_that_says_try_again_is_a_dns_problem_not_a_missing_domain() 
 
 
 def test_a_resolver_that_says_the_host_is_not_found_is_a_missing_domain() -> None:
-    raw = _notice(
-        "Undelivered Mail Returned to Sender",
-        POSTFIX.format(address="sam@gone.example", domain="gone.example", tail=""),
-    )
+    raw = _postfix(NAME_SERVICE.format(address="sam@gone.example", domain="gone.example", tail=""))
     assert _only(raw)[1:3] == (R.DOMAIN_UNKNOWN, BounceType.HARD)
 
 
@@ -260,14 +261,11 @@ def test_a_temporary_failure_in_name_resolution_stays_soft_in_a_report() -> None
 
 
 def test_a_delivery_command_that_asks_to_be_tried_again_is_soft() -> None:
-    raw = _notice(
-        "Undelivered Mail Returned to Sender",
+    raw = _postfix(
         """
-        This is the mail system at host mx.example.net.
-
         <fay@lda.example>: Command died with status 75: "/usr/bin/procmail". Command output:
             procmail: Couldn't create "/var/mail/fay" Lock failure
-        """,
+        """
     )
     assert _only(raw) == (
         "fay@lda.example",
@@ -280,13 +278,10 @@ def test_a_delivery_command_that_asks_to_be_tried_again_is_soft() -> None:
 def test_the_sender_address_named_in_a_refusal_is_no_recipient() -> None:
     # The notice's own headers name another address than the refused sender (a forwarded or
     # rewritten bounce), so only the words after the address tell it is the sender's.
-    raw = _notice(
-        "Undelivered Mail Returned to Sender",
+    raw = _postfix(
         """
-        This is the mail system at host mx.example.net.
-
         <yan@rcpt.example>: host mx.rcpt.example[192.0.2.1] said: 553 5.1.8 <news@school.example>: Sender address rejected: Domain not found (in reply to RCPT TO command)
-        """,
+        """
     )
     assert _only(raw)[0] == "yan@rcpt.example"
 
@@ -373,13 +368,10 @@ def test_a_providers_own_sentence_gives_the_reason(name: str) -> None:
 
 
 def test_the_senders_missing_domain_is_no_missing_recipient_domain() -> None:
-    raw = _notice(
-        "Undelivered Mail Returned to Sender",
+    raw = _postfix(
         """
-        This is the mail system at host mx.example.net.
-
         <gus@rcpt.example>: host mx.rcpt.example[192.0.2.1] said: 550 Sender domain does not exist (in reply to MAIL FROM command)
-        """,
+        """
     )
     assert _only(raw)[1] is not R.DOMAIN_UNKNOWN
 
