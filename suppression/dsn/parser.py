@@ -477,10 +477,10 @@ def _auto_reply_without_failure_fields(
     # The marker is shared by MTAs and responders: an auto-reply needs a mark of its own (a
     # responder's header, an out-of-office subject or words), or a sender other than the MTA
     # itself. Postmaster is a role mailbox that people and responders answer from too; only
-    # mailer-daemon / "Mail Delivery System" is always the MTA.
+    # mailer-daemon / "Mail Delivery System", or a provider's no-reply robot, is never a person.
     if person_reply_marks(ctx.msg, ctx.notice):
         return True
-    return not signals.is_delivery_system(ctx.msg)
+    return not (signals.is_delivery_system(ctx.msg) or signals.sent_by_a_robot(ctx.msg))
 
 
 def _original_recipients(ctx: _Context) -> list[str]:

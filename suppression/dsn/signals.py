@@ -140,6 +140,17 @@ def is_delivery_system(msg: Part) -> bool:
     return "mailer-daemon" in address or "mail delivery" in name
 
 
+# An address nobody writes from or reads: a provider's robot ("noreply@", "do-not-reply@").
+_ROBOT_ADDRESS_RE = re.compile(
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mail[-_.]?robot|robot)(?:[-_.+]\w*)?@"
+)
+
+
+def sent_by_a_robot(msg: Part) -> bool:
+    """From a provider's no-reply robot: whatever it says, no person's out-of-office answer."""
+    return bool(_ROBOT_ADDRESS_RE.match(_sender_parts(msg)[0]))
+
+
 def written_by_a_person(msg: Part) -> str:
     """Why a message that is not a mail system's own notice is conversation: "reply", "forward",
     "list" (a mailing-list post or a newsletter), or "" when nothing says so."""

@@ -15,7 +15,9 @@ wrongly before its rule:
 * a reply code stuck to a quoted address ("550-'ann@..."), taken as part of the address;
 * "Maximum number of delivery attempts exceeded", a reason nobody could act on;
 * recipients listed before the one reason they share: all but the last had no reason;
-* Russian text in windows-1251 or KOI8-R that names no charset, read as Latin-1 gibberish.
+* Russian text in windows-1251 or KOI8-R that names no charset, read as Latin-1 gibberish;
+* a provider's no-reply robot's failure notice marked "Auto-Submitted: auto-replied" and
+  without a code, taken for a person's out-of-office answer.
 """
 
 # Bounce texts keep their real long lines and non-Latin letters.
@@ -468,3 +470,36 @@ def test_western_text_that_names_no_charset_stays_latin_1() -> None:
     recipient, reason, _, _ = _only(raw)
     assert recipient.startswith("j") and recipient.endswith("rg@example.de")
     assert reason is R.MAILBOX_UNKNOWN
+
+
+def _robot(sender: str, subject: str, body: str) -> bytes:
+    return text_message(
+        "Return-Path: <>\n"
+        f"From: {sender}\n"
+        "To: bounces+1234@mail.example.org\n"
+        f"Subject: {subject}\n"
+        "Date: Tue, 14 May 2024 09:01:00 +0000\n"
+        "Message-ID: <robot-1@mx.example.ru>\n"
+        "Auto-Submitted: auto-replied\n",
+        body,
+    )
+
+
+def test_a_no_reply_robots_failure_notice_is_a_bounce_though_marked_auto_replied() -> None:
+    # No code, no report, the RFC 3834 marker: from a person that is an out-of-office answer;
+    # from a provider's no-reply robot it is the provider's notice.
+    raw = _robot(
+        "noreply@mail.example.ru",
+        "Письмо не доставлено",
+        "Ваше письмо не было доставлено адресату nina@mail.example.ru: адресат не найден.\n",
+    )
+    assert _only(raw)[:2] == ("nina@mail.example.ru", R.MAILBOX_UNKNOWN)
+
+
+def test_a_no_reply_robots_acknowledgement_is_still_no_bounce() -> None:
+    raw = _robot(
+        "no-reply@helpdesk.example",
+        "We received your request",
+        "Thank you for writing to us. Your request has been received and will be answered soon.\n",
+    )
+    assert parse_message(raw).kind is not Kind.FAILED
