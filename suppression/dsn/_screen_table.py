@@ -149,7 +149,7 @@ TABLE: dict[str, Any] = {
             (("maximum number of ",), "maximum number of (?:delivery )?(?:attempts|retries)"),
         ),
     ),
-    "(?:user|recipient|receiver|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|invalid|not (?:found|known|recognized|recognised|listed)|does(?: not|n't) exist|no longer|unavailable and|non.?existent)|(?:unknown|invalid|illegal|bad|non.?existent) (?:user|recipient|receiver|mailbox|address|e-?mail address|local.?part|alias|account|addressee)|no such (?:user|mailbox|recipient|address|account|person|local user|e-?mail)|(?:user|mailbox|recipient|address|account|e-?mail) (?:\\S+ )?not (?:found|exist)|does(?: not|n't) (?:exist|have an? (?:\\S+ )?account)|not exist|no mailbox|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|not listed in|invalid final delivery|userid|name is not recognized|address rejected: ?(?:user unknown|undeliverable)|bad destination mailbox|no account|address unknown|recipient rejected|unknown or illegal|has moved|no longer (?:valid|available|in use|active|exists)|inactive (?:user|account|mailbox)|(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|suspended|discontinued|closed|expired|locked|deleted|inactive|blocked)|unbekannt|existiert nicht|gibt es nicht|inconnu|n'existe pas|introuvable|desconocid|no existe|inexistente|sconosciut|non esiste|inesistente|не существует|нет такого|такого [^.\\n]{0,20}нет|не найден|несуществующ|неизвестн|存在しません|存在しない|존재하지 않|nie istnieje|neexistuje|bulunamad|mevcut değil|bestaat niet|onbekende (?:gebruiker|ontvanger)|finns inte|findes ikke|finnes ikke|ei ole olemassa|не існує|n[ãa]o existe|宛先不明|見つかりません|不存在|无此用户|用户不存在|unknown\\b.{0,20}\\brecipient|recipient address rejected: access denied|recipient not found|リストにありません|address you entered (?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t) be found|ディレクトリ.{0,20}ありません|登録されていません|(?:user|account|mailbox)\\b.{0,60}\\b(?:temporar\\w* )?(?:locked|suspended|disabled|deactivated)": (
+    "(?:user|recipient|receiver|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|invalid|not (?:found|known|recognized|recognised|listed)|does(?: not|n't) exist|no longer|unavailable and|non.?existent)|(?:unknown|invalid|illegal|bad|non.?existent) (?:user|recipient|receiver|mailbox|address|e-?mail address|local.?part|alias|account|addressee)|no such (?:user|mailbox|recipient|address|account|person|local user|e-?mail)|(?:user|mailbox|recipient|address|account|e-?mail) (?:\\S+ )?not (?:found|exist)|does(?: not|n't) (?:exist|have an? (?:\\S+ )?account)|not exist|no mailbox|not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|not listed in|invalid final delivery|userid|name is not recognized|address rejected: ?(?:user unknown|undeliverable)|bad destination mailbox|no account|address unknown|recipient rejected|unknown or illegal|has moved|no longer (?:valid|available|in use|active|exists)|inactive (?:user|account|mailbox)|(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|suspended|discontinued|closed|expired|locked|deleted|inactive|blocked)|unbekannt|existiert nicht|gibt es nicht|inconnu|n'existe pas|introuvable|desconocid|no existe|inexistente|sconosciut|non esiste|inesistente|не существует|нет такого|такого [^.\\n]{0,20}нет|не найден|несуществующ|неизвестн|存在しません|存在しない|존재하지 않|nie istnieje|neexistuje|bulunamad|mevcut değil|bestaat niet|onbekende (?:gebruiker|ontvanger)|finns inte|findes ikke|finnes ikke|ei ole olemassa|не існує|n[ãa]o existe|宛先不明|見つかりません|不存在|无此用户|用户不存在|unknown\\b.{0,20}\\brecipient|recipient address rejected: access denied|recipient not found|リストにありません|address you entered (?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t) be found|ディレクトリ.{0,20}ありません|登録されていません|mailbox name not allowed|not our customer|unverified address|recipient verification failed|mailbox is frozen|(?:user|account|mailbox)\\b.{0,60}\\b(?:temporar\\w* )?(?:locked|suspended|disabled|deactivated)": (
         (
             "account",
             "address",
@@ -335,6 +335,11 @@ TABLE: dict[str, Any] = {
             ),
             (("ディレクトリ",), "ディレクトリ.{0,20}ありません"),
             (("登録されていません",), "登録されていません"),
+            (("mailbox name not allowed",), "mailbox name not allowed"),
+            (("not our customer",), "not our customer"),
+            (("unverified address",), "unverified address"),
+            (("recipient verification failed",), "recipient verification failed"),
+            (("mailbox is frozen",), "mailbox is frozen"),
             (
                 ("deactivated", "disabled", "locked", "suspended"),
                 "(?:user|account|mailbox)\\b.{0,60}\\b(?:temporar\\w* "
@@ -1212,7 +1217,7 @@ TABLE: dict[str, Any] = {
             (("transport returned",), "transport returned"),
         ),
     ),
-    "polic(?:y|ies)|not (?:authori[sz]ed|permitted)|prohibited|syntax|command (?:unrecognized|not)|mailer error|rfc ?(?:2822|5322|822)|malformed|not (?:\\S+ )?compliant|rejected for|prohibition|(?:invalid|missing|duplicate|bad|illegal|too many|long|broken) (?:\\S+ )?headers?\\b|headers? (?:\\S+ )?(?:is |are )?(?:invalid|missing|too (?:long|large|many)|not valid|not accepted|error|refused|rejected)|(?:from|to|sender|subject|date|message-id):? headers?\\b|delivery not authorized|forbidden|mailing list|(?:illegal|prohibited|dangerous|forbidden|blocked|unacceptable) (?:attachment|file)|attachment": (
+    "polic(?:y|ies)|not (?:authori[sz]ed|permitted)|prohibited|syntax|command (?:unrecognized|not)|protocol violation|mailer error|rfc ?(?:2822|5322|822)|malformed|not (?:\\S+ )?compliant|rejected for|prohibition|(?:invalid|missing|duplicate|bad|illegal|too many|long|broken) (?:\\S+ )?headers?\\b|headers? (?:\\S+ )?(?:is |are )?(?:invalid|missing|too (?:long|large|many)|not valid|not accepted|error|refused|rejected)|(?:from|to|sender|subject|date|message-id):? headers?\\b|delivery not authorized|forbidden|mailing list|(?:illegal|prohibited|dangerous|forbidden|blocked|unacceptable) (?:attachment|file)|attachment": (
         (
             "attachment",
             "authori",
@@ -1230,6 +1235,7 @@ TABLE: dict[str, Any] = {
             "polic",
             "prohibited",
             "prohibition",
+            "protocol violation",
             "rejected for",
             "rfc",
             "syntax",
@@ -1241,6 +1247,7 @@ TABLE: dict[str, Any] = {
             (("prohibited",), "prohibited"),
             (("syntax",), "syntax"),
             (("command ",), "command (?:unrecognized|not)"),
+            (("protocol violation",), "protocol violation"),
             (("mailer error",), "mailer error"),
             (("rfc",), "rfc ?(?:2822|5322|822)"),
             (("malformed",), "malformed"),
@@ -1277,7 +1284,7 @@ TABLE: dict[str, Any] = {
             (("attachment",), "attachment"),
         ),
     ),
-    "rate.?limited|(?:sending|send|outbound|message|recipient|connection) rate|too many (?:messages|mails|e-?mails|recipients|connections) (?:from (?:your|this|the sending)|per (?:hour|minute|day|connection|session))|(?:per|an|each|every) (?:hour|minute|day)\\b.{0,40}(?:limit|exceed)|(?:limit|exceed)[^.\\n]{0,60}\\bper (?:hour|minute|day)\\b|(?:hourly|daily|sending|send|outbound|volume) (?:message |recipient )?(?:limit|quota)s?|unusual (?:rate|volume)|(?:high|unexpected|unusual) volume|volume of (?:mail|messages)|exceeded (?:the |its |your )?(?:sending|send|message|recipient)s? (?:limit|quota|rate)": (
+    "rate.?limited|(?:sending|send|outbound|message|recipient|connection) rate|too many (?:messages|mails|e-?mails|recipients|connections) (?:from (?:your|this|the sending)|per (?:hour|minute|day|connection|session))|(?:per|an|each|every) (?:hour|minute|day)\\b.{0,40}(?:limit|exceed)|(?:limit|exceed)[^.\\n]{0,60}\\bper (?:hour|minute|day)\\b|(?:hourly|daily|sending|send|outbound|volume) (?:message |recipient )?(?:limit|quota)s?|unusual (?:rate|volume)|(?:high|unexpected|unusual) volume|volume of (?:mail|messages)|exceeded (?:the |its |your )?(?:sending|send|message|recipient)s? (?:limit|quota|rate)|\\bip\\b[^\\n]{0,60}(?:exceeded|over) (?:the |its |a )?rate limit": (
         (" rate", " volume", "exceed", "limit", "quota", "too many ", "unusual ", "volume of m"),
         (
             (("limited",), "rate.?limited"),
@@ -1316,6 +1323,7 @@ TABLE: dict[str, Any] = {
                 ")?(?:sending|send|message|recipient)s? "
                 "(?:limit|quota|rate)",
             ),
+            (("rate limit",), "\\bip\\b[^\\n]{0,60}(?:exceeded|over) (?:the |its |a )?rate limit"),
         ),
     ),
     "relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed)|prohibited|forbidden)|(?:not|unable to|we do not|cannot|can't) (?:permitted to )?relay|no relaying|relaying (?:is )?not|not a gateway|open relay": (
@@ -1372,10 +1380,11 @@ TABLE: dict[str, Any] = {
             (("sender is not",), "sender is not"),
         ),
     ),
-    "spamhaus|spamcop|sorbs|barracuda|dnsbl|\\brbl\\b|realtime black|black ?list|block ?list|uceprotect|abuseat|\\bcbl\\b|\\bpsbl\\b|mailspike|invaluement|senderscore|deny ?list|(?<!not )\\blisted (?:in|on|at|by)\\b|blocked using|(?:poor|bad|low) (?:ip |sender |domain )?reputation|reputation|reverse (?:dns|lookup|hostname)|ptr record|\\brdns\\b|no ptr|dynamic ip|residential|dial-?up|unexpected volume or user complaints|user complaints|(?:client|sending|connecting) (?:host|ip|server) .{0,80}(?:rejected|blocked|refused|denied)|your ip|(?:ip|address) (?:\\S+ )?(?:is |has been )?(?:blocked|banned|blacklisted)|\\bip (?:\\S+ )?(?:is )?(?:on|in) (?:our|a|the) .{0,20}list|\\bs3150\\b|\\bs3140\\b|invalid ip|block(?:ed)? for spam|lista negra|liste noire|sperrliste|schwarze liste|黑名单|ブラックリスト|블랙리스트|czarn[aej] list|\\brtr:bl\\b|черн\\w* спис|спам-?источник|репутац": (
+    "spamhaus|spamcop|sorbs|barracuda|dnsbl|\\brbl\\b|realtime black|black ?list|block ?list|uceprotect|abuseat|\\bcbl\\b|\\bpsbl\\b|mailspike|invaluement|senderscore|deny ?list|(?<!not )\\blisted (?:in|on|at|by)\\b|blocked using|(?:poor|bad|low) (?:ip |sender |domain )?reputation|reputation|reverse (?:dns|lookup|hostname)|ptr record|\\brdns\\b|no ptr|dynamic ip|residential|dial-?up|unexpected volume or user complaints|user complaints|(?:client|sending|connecting) (?:host|ip|server) .{0,80}(?:rejected|blocked|refused|denied)|your ip|(?:ip|address) (?:\\S+ )?(?:is |has been )?(?:blocked|banned|blacklisted)|\\bip (?:\\S+ )?(?:is )?(?:on|in) (?:our|a|the) .{0,20}list|\\bs3150\\b|\\bs3140\\b|invalid ip|block(?:ed)? for spam|lista negra|liste noire|sperrliste|schwarze liste|黑名单|ブラックリスト|블랙리스트|czarn[aej] list|\\brtr:bl\\b|черн\\w* спис|спам-?источник|репутац|banned sending ip|\\b(?:sc|dy|ou|rp)-00\\d\\b": (
         (
             " for spam",
             " спис",
+            "-00",
             "abuseat",
             "anned",
             "barracuda",
@@ -1478,6 +1487,8 @@ TABLE: dict[str, Any] = {
             ((" спис",), "черн\\w* спис"),
             (("источник",), "спам-?источник"),
             (("репутац",), "репутац"),
+            (("banned sending ip",), "banned sending ip"),
+            (("-00",), "\\b(?:sc|dy|ou|rp)-00\\d\\b"),
         ),
     ),
     "spam|junk mail|\\bvirus|malware|infected|phish|unsolicited|\\buce\\b|bulk mail|content (?:rejected|filter|policy)|message content|suspicious|media error|rejected (?:as|because of) (?:bulk|content)|mensaje no deseado|unerwünscht|спам|ind[ée]sirable|垃圾邮件|迷惑メール|스팸|nevyžádan|ongewenst|niechcian|istenmeyen": (

@@ -41,9 +41,13 @@ SPECIFIC_STATUS: dict[str, Reason] = {
     "X.7.25": R.SENDER_REPUTATION,
     "X.7.26": R.SENDER_REPUTATION,
     "X.7.27": R.REJECTED,
-    # Microsoft 365: DMARC reject of the sending domain (509), authentication level (515).
+    # Microsoft 365: DMARC reject of the sending domain (509), authentication level (515), and
+    # "Access denied, banned sending IP" (606 to 608; its published NDR table).
     "X.7.509": R.SENDER_REPUTATION,
     "X.7.515": R.SENDER_REPUTATION,
+    "X.7.606": R.SENDER_REPUTATION,
+    "X.7.607": R.SENDER_REPUTATION,
+    "X.7.608": R.SENDER_REPUTATION,
 }
 
 # Codes that name a category but whose wording often says more; used after the phrases.

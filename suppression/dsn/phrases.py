@@ -31,7 +31,8 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|(?:limit|exceed)[^.\n]{0,60}\bper (?:hour|minute|day)\b"
         r"|(?:hourly|daily|sending|send|outbound|volume) (?:message |recipient )?(?:limit|quota)s?"
         r"|unusual (?:rate|volume)|(?:high|unexpected|unusual) volume|volume of (?:mail|messages)"
-        r"|exceeded (?:the |its |your )?(?:sending|send|message|recipient)s? (?:limit|quota|rate)",
+        r"|exceeded (?:the |its |your )?(?:sending|send|message|recipient)s? (?:limit|quota|rate)"
+        r"|\bip\b[^\n]{0,60}(?:exceeded|over) (?:the |its |a )?rate limit",
     ),
     (
         # Bulk or mass mail refused for what it is: content, not the address.
@@ -131,7 +132,10 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|\bip (?:\S+ )?(?:is )?(?:on|in) (?:our|a|the) .{0,20}list|\bs3150\b|\bs3140\b"
         r"|invalid ip|block(?:ed)? for spam|lista negra|liste noire|sperrliste|schwarze liste"
         r"|黑名单|ブラックリスト|블랙리스트|czarn[aej] list|\brtr:bl\b"
-        r"|черн\w* спис|спам-?источник|репутац",
+        r"|черн\w* спис|спам-?источник|репутац|banned sending ip"
+        # Outlook.com's published refusal codes for the sending IP or domain (SC-, DY-, OU-,
+        # RP-00x: reputation, dynamic address, complaints, rate): the platform, not the address.
+        r"|\b(?:sc|dy|ou|rp)-00\d\b",
     ),
     (
         "spam-content",
@@ -246,7 +250,9 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         r"|宛先不明|見つかりません|不存在|无此用户|用户不存在|unknown\b.{0,20}\brecipient"
         r"|recipient address rejected: access denied|recipient not found|リストにありません"
         r"|address you entered (?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t) be found"
-        r"|ディレクトリ.{0,20}ありません|登録されていません|(?:user|account|mailbox)\b.{0,60}"
+        r"|ディレクトリ.{0,20}ありません|登録されていません|mailbox name not allowed"
+        r"|not our customer|unverified address|recipient verification failed|mailbox is frozen"
+        r"|(?:user|account|mailbox)\b.{0,60}"
         r"\b(?:temporar\w* )?(?:locked|suspended|disabled|deactivated)",
     ),
     (
@@ -319,7 +325,7 @@ _RULES_SOURCE: list[tuple[str, Reason, str]] = [
         "policy",
         R.REJECTED,
         r"polic(?:y|ies)|not (?:authori[sz]ed|permitted)|prohibited|syntax"
-        r"|command (?:unrecognized|not)"
+        r"|command (?:unrecognized|not)|protocol violation"
         r"|mailer error|rfc ?(?:2822|5322|822)|malformed|not (?:\S+ )?compliant|rejected for"
         r"|prohibition"
         r"|(?:invalid|missing|duplicate|bad|illegal|too many|long|broken) (?:\S+ )?headers?\b"

@@ -17,7 +17,10 @@ wrongly before its rule:
 * recipients listed before the one reason they share: all but the last had no reason;
 * Russian text in windows-1251 or KOI8-R that names no charset, read as Latin-1 gibberish;
 * a provider's no-reply robot's failure notice marked "Auto-Submitted: auto-replied" and
-  without a code, taken for a person's out-of-office answer.
+  without a code, taken for a person's out-of-office answer;
+* diagnostics whose words no rule knew ("mailbox name not allowed", "not our customer",
+  recipient verification, a frozen mailbox, a protocol violation) and Outlook.com's published
+  refusal codes for the sending IP (SC-, DY-, RP-00x; 5.7.606 "banned sending IP").
 """
 
 # Bounce texts keep their real long lines and non-Latin letters.
@@ -503,3 +506,37 @@ def test_a_no_reply_robots_acknowledgement_is_still_no_bounce() -> None:
         "Thank you for writing to us. Your request has been received and will be answered soon.\n",
     )
     assert parse_message(raw).kind is not Kind.FAILED
+
+
+# Diagnostics under a status that decides nothing (5.0.0): the words alone give the reason.
+DIAGNOSTICS = {
+    "553 Requested action not taken: mailbox name not allowed": R.MAILBOX_UNKNOWN,
+    "550 Not our customer": R.MAILBOX_UNKNOWN,
+    "550 Recipient address rejected: unverified address: host mx.example.net said: 550 no such user": R.MAILBOX_UNKNOWN,
+    "550 Recipient verification failed": R.MAILBOX_UNKNOWN,
+    "550 Mailbox is frozen": R.MAILBOX_UNKNOWN,
+    "550 Protocol violation": R.REJECTED,
+    "550 SC-001 Mail rejected by Outlook.com for policy reasons": R.SENDER_REPUTATION,
+    "550 DY-001 Mail rejected by Outlook.com for policy reasons": R.SENDER_REPUTATION,
+    "421 RP-001 The mail server IP connecting to Outlook.com has exceeded the rate limit allowed": R.SENDER_REPUTATION,
+    "550 5.7.606 Access denied, banned sending IP [192.0.2.10]": R.SENDER_REPUTATION,
+}
+
+
+@pytest.mark.parametrize("diagnostic", list(DIAGNOSTICS))
+def test_the_words_of_a_diagnostic_give_its_reason(diagnostic: str) -> None:
+    raw = dsn(
+        headers=daemon_headers("Delivery Status Notification (Failure)"),
+        human="Delivery failed.",
+        per_message="Reporting-MTA: dns; mx.example.net",
+        per_recipient=[
+            f"""
+            Final-Recipient: rfc822; uma@words.example
+            Action: failed
+            Status: 5.0.0
+            Diagnostic-Code: smtp; {diagnostic}
+            """
+        ],
+        original=original("uma@words.example"),
+    )
+    assert _only(raw)[1] == DIAGNOSTICS[diagnostic]

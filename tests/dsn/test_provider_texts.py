@@ -360,7 +360,7 @@ CASES = [
         "5.7.606",
         "550",
         "550 5.7.606 Access denied, banned sending IP [192.0.2.10]. To request removal from this list please visit https://sender.office.com/ and follow the directions.",
-        {SB},
+        {SR},  # Microsoft's list of banned sending IPs: the platform's IP, not the address
         "exo-5.7.606-banned-ip",
     ),
     _case(
