@@ -334,8 +334,11 @@ class IngestHandler:
     async def handle_DATA(self, server: LMTP, session: Session, envelope: Envelope) -> str:
         raw = bytes(envelope.original_content or b"")
         origin = f"lmtp from {session.peer!s} for {', '.join(envelope.rcpt_tos)}"
-        # `ingest_bounces -` handing its message over (suppression/pipeforward.py).
+        # `ingest_bounces -` handing its message over (suppression/pipeforward.py): Postfix's
+        # pipe wrote its Return-Path already, and the hand-off's own MAIL FROM is not the MTA's.
         way_in = LivenessSource.PIPE if PIPE_RECIPIENT in envelope.rcpt_tos else LivenessSource.LMTP
+        if way_in is LivenessSource.LMTP:
+            raw = with_return_path(raw, envelope.mail_from)
         self.in_flight += 1
         self.idle.clear()
         try:
@@ -362,6 +365,29 @@ class IngestHandler:
         self.stats.stored += 1
         self.stats.last_stored_at = time.time()
         return STORED
+
+
+_HEAD_END_RE = re.compile(rb"\r?\n\r?\n")
+_RETURN_PATH_RE = re.compile(rb"(?:\A|\n)return-path[ \t]*:", re.IGNORECASE)
+
+
+def with_return_path(raw: bytes, sender: str | None) -> bytes:
+    """The message as its final delivery agent keeps it (RFC 5321 section 4.4): the envelope
+    sender on top, in a Return-Path header, unless the message carries one already.
+
+    This server is where bounces are finally delivered, and the MTA hands them over without one
+    (Postfix's pipe adds it with flags=R; its LMTP client leaves it to the server, as to
+    Dovecot's). The null sender ``<>`` every bounce comes from is the parser's surest sign of a
+    mail system's notice; without it a notice from "info@" or "noreply@" reads like a person's.
+    """
+    if sender is None:
+        return raw
+    end = _HEAD_END_RE.search(raw, 0, 256 * 1024)
+    if _RETURN_PATH_RE.search(raw, 0, end.start() if end else 256 * 1024):
+        return raw
+    address = sender.strip().strip("<>").replace("\r", "").replace("\n", "")[:320]
+    newline = b"\r\n" if b"\r\n" in raw[:4096] else b"\n"
+    return b"Return-Path: <" + address.encode("utf-8", "replace") + b">" + newline + raw
 
 
 class BounceLMTP(LMTP):

@@ -17,6 +17,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,29 @@ def test_many_messages_on_one_session_and_not_a_bounce_is_still_250(server: Serv
     assert answers == [[250]] * 4
     assert codes(other) == [250]
     assert sum(events(f"user{n}@example.com") for n in range(2, 6)) == 4
+
+
+def test_the_envelopes_null_sender_reaches_the_parser_as_return_path(server: Server) -> None:
+    # As the MTA hands a bounce over: no Return-Path in it (the final delivery agent writes one),
+    # from a provider's "info@" address, in words with no reply code. Only the null reverse path
+    # of MAIL FROM:<> says that a mail system wrote it.
+    notice = (
+        b"From: Example Mail <info@mail.example.net>\r\n"
+        b"To: bounces@kwiga.com\r\n"
+        b"Subject: Undeliverable\r\n"
+        b"Message-ID: <rp-1@mail.example.net>\r\n"
+        b"\r\n"
+        b"Your message to rp.reader@example.com could not be delivered:\r\n"
+        b"the mailbox does not exist.\r\n"
+    )
+    with server.client() as lmtp:
+        answers = deliver(lmtp, notice, rcpts=RCPTS[:1])
+
+    assert codes(answers) == [250]
+    event = BounceEvent.objects.get(address__address="rp.reader@example.com")
+    assert event.reason == "mailbox_unknown"
+    stored = zlib.decompress(bytes(event.raw_link.message.compressed))
+    assert stored.startswith(b"Return-Path: <>\r\nFrom: Example Mail")
 
 
 def test_a_message_over_the_size_limit_gets_552_per_recipient_and_records_nothing() -> None:
