@@ -278,7 +278,7 @@ def _forwarded_inline(ctx: _Context) -> ParseResult | None:
     pasted = headers_from_text(text)
     if pasted.get("x-kwiga-school") is not None or pasted.get("x-kwiga-stream") is not None:
         return None  # our own original, quoted under a bounce: not a bounce itself
-    null_sender = header(pasted, "Return-Path").strip() in ("<>", "< >")
+    null_sender = signals.is_null_reverse_path(header(pasted, "Return-Path"))
     if not (null_sender or pasted.get("x-failed-recipients") is not None):
         return None
     inner = _parse(text.encode("utf-8", "replace"), depth=1)

@@ -103,6 +103,16 @@ def _sender_parts(msg: Part) -> tuple[str, str]:
     return address, _ANY_ADDRESS_RE.sub(" ", name)
 
 
+# The null reverse path, as written by the final delivery agent: "<>", or the name some MTAs
+# put in its place ("<MAILER-DAEMON>", "<MAILER-DAEMON@mx.example.net>").
+_NULL_REVERSE_PATH_RE = re.compile(r"\s*<\s*(?:mailer-daemon(?:@[^<>\s]*)?)?\s*>\s*$", re.I)
+
+
+def is_null_reverse_path(return_path: str) -> bool:
+    """Is this Return-Path value the null sender every bounce comes from?"""
+    return bool(_NULL_REVERSE_PATH_RE.match(return_path[:300]))
+
+
 def sender_is_daemon(msg: Part) -> bool:
     """Whether the message shows the marks of a mail system rather than a person or a sender.
 
@@ -113,7 +123,7 @@ def sender_is_daemon(msg: Part) -> bool:
     """
     if msg.get("X-Failed-Recipients") is not None:
         return True
-    if header(msg, "Return-Path").strip() in ("<>", "< >"):
+    if is_null_reverse_path(header(msg, "Return-Path")):
         return True
     address, name = _sender_parts(msg)
     if _DAEMON_ADDRESS_RE.match(address) or _LIST_MANAGER_RE.search(address):

@@ -20,7 +20,9 @@ wrongly before its rule:
   without a code, taken for a person's out-of-office answer;
 * diagnostics whose words no rule knew ("mailbox name not allowed", "not our customer",
   recipient verification, a frozen mailbox, a protocol violation) and Outlook.com's published
-  refusal codes for the sending IP (SC-, DY-, RP-00x; 5.7.606 "banned sending IP").
+  refusal codes for the sending IP (SC-, DY-, RP-00x; 5.7.606 "banned sending IP");
+* the null reverse path written as "<MAILER-DAEMON>" or "<MAILER-DAEMON@host>", not known for
+  the null sender it is.
 """
 
 # Bounce texts keep their real long lines and non-Latin letters.
@@ -540,3 +542,25 @@ def test_the_words_of_a_diagnostic_give_its_reason(diagnostic: str) -> None:
         original=original("uma@words.example"),
     )
     assert _only(raw)[1] == DIAGNOSTICS[diagnostic]
+
+
+def _from_info(return_path: str) -> bytes:
+    return text_message(
+        f"Return-Path: {return_path}\n"
+        "From: Support <info@provider.example>\n"
+        "To: bounces+1234@mail.example.org\n"
+        "Subject: Returned mail\n"
+        "Date: Tue, 14 May 2024 09:01:00 +0000\n"
+        "Message-ID: <rp-2@provider.example>\n",
+        "[wes@provider.example] The recipient is unknown\n",
+    )
+
+
+@pytest.mark.parametrize("return_path", ["<>", "<MAILER-DAEMON>", "<MAILER-DAEMON@mx.example.net>"])
+def test_the_null_sender_by_any_of_its_names_marks_a_mail_systems_notice(return_path: str) -> None:
+    # From a provider's "info@", in words with no code: the null reverse path alone says it.
+    assert _only(_from_info(return_path))[:2] == ("wes@provider.example", R.MAILBOX_UNKNOWN)
+
+
+def test_a_persons_return_path_makes_no_mail_systems_notice() -> None:
+    assert parse_message(_from_info("<info@provider.example>")).kind is not Kind.FAILED
