@@ -264,7 +264,7 @@ def _parse(raw: bytes, depth: int = 0) -> ParseResult:
             Kind.NOT_A_BOUNCE, detail="a notice about the receiving mailbox (quota, quarantine)"
         )
     if signals.looks_like_bounce(msg, ctx.notice):
-        return _from_text(ctx)
+        return _from_text(ctx, depth)
     if is_auto_reply(msg, ctx.notice):
         return ctx.result(Kind.AUTO_REPLY, detail="automatic reply")
     return ctx.result(Kind.NOT_A_BOUNCE, detail="no delivery report, complaint or bounce text")
@@ -382,7 +382,7 @@ def _is_specific(status: str, rule: str) -> bool:
     return rule == f"status:{status}" and status_key(status) in SPECIFIC_STATUS
 
 
-def _from_text(ctx: _Context) -> ParseResult:
+def _from_text(ctx: _Context, depth: int = 0) -> ParseResult:
     if signals.is_delay_warning(ctx.msg, ctx.notice):
         return ctx.result(Kind.DELAYED, detail="delay warning, not a failure")
     exclude = ctx.exclude()
@@ -398,6 +398,10 @@ def _from_text(ctx: _Context) -> ParseResult:
     if not listed:
         # "Questions? help@...": a role address with no server reply of its own is a contact line.
         found = [item for item in found if item.status or item.smtp_code or not _is_role(item)]
+    if not found and depth == 0:
+        inner = _attached_bounce(ctx)
+        if inner is not None:
+            return inner
     if not found:
         fallback = _original_recipients(ctx)
         found = [freetext.TextRecipient(a, "", "", "", ctx.notice) for a in fallback]
@@ -439,6 +443,17 @@ def _from_text(ctx: _Context) -> ParseResult:
             detail="automatic reply (Auto-Submitted) with no status code or failure header",
         )
     return ctx.result(Kind.FAILED, built)
+
+
+def _attached_bounce(ctx: _Context) -> ParseResult | None:
+    """A relay's notice that names nobody and attaches the real bounce whole, a mail system's
+    own message: that one is read (the attachment's To is the bounce address, no recipient)."""
+    if not ctx.originals or not signals.sender_is_daemon(ctx.originals[0]):
+        return None
+    part = ctx.originals[0]
+    head = "\n".join(f"{name}: {value}" for name, value in part.headers)
+    inner = _parse(head.encode("utf-8", "replace") + b"\n\n" + part.body, depth=1)
+    return inner if inner.kind is Kind.FAILED else None
 
 
 def _bare_recipients(ctx: _Context) -> list[str]:

@@ -22,7 +22,9 @@ wrongly before its rule:
   recipient verification, a frozen mailbox, a protocol violation) and Outlook.com's published
   refusal codes for the sending IP (SC-, DY-, RP-00x; 5.7.606 "banned sending IP");
 * the null reverse path written as "<MAILER-DAEMON>" or "<MAILER-DAEMON@host>", not known for
-  the null sender it is.
+  the null sender it is;
+* a relay's notice that names nobody and attaches the real bounce whole: the attachment's To,
+  the platform's own bounce address, was taken for the failed recipient.
 """
 
 # Bounce texts keep their real long lines and non-Latin letters.
@@ -564,3 +566,34 @@ def test_the_null_sender_by_any_of_its_names_marks_a_mail_systems_notice(return_
 
 def test_a_persons_return_path_makes_no_mail_systems_notice() -> None:
     assert parse_message(_from_info("<info@provider.example>")).kind is not Kind.FAILED
+
+
+def test_a_relays_notice_that_attaches_the_real_bounce_reads_the_attached_one() -> None:
+    inner = _postfix(
+        """
+        <zoe@inner.example>: host mx.inner.example[192.0.2.1] said: 550 5.1.1 <zoe@inner.example>: Recipient address rejected: User unknown
+        """
+    ).decode()
+    raw = (
+        "Return-Path: <>\n"
+        "From: Mail Relay <relay@gw.example>\n"
+        "To: bounces+1@mail.example.org\n"
+        "Subject: Returned mail\n"
+        "Date: Tue, 14 May 2024 09:01:00 +0000\n"
+        "Message-ID: <wrap-1@gw.example>\n"
+        "MIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="b1"\n'
+        "\n"
+        "--b1\n"
+        "Content-Type: text/plain\n"
+        "\n"
+        "The attached message was returned to the relay.\n"
+        "\n"
+        "--b1\n"
+        "Content-Type: message/rfc822\n"
+        "\n"
+        f"{inner}\n"
+        "--b1--\n"
+    ).encode()
+    # Not the attachment's To (the platform's own bounce address): the recipient it names.
+    assert _only(raw)[:2] == ("zoe@inner.example", R.MAILBOX_UNKNOWN)
