@@ -68,7 +68,6 @@ _PLAIN = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
-_SPECIAL_USE = SPECIAL_USE_DOMAIN_NAMES
 _SPECIAL_USE_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
 
 
@@ -84,6 +83,6 @@ def fast_normalize(value: str) -> str | None:
     # IDNA reserves "??--" labels (xn-- and friends); email-validator judges those.
     if "--" in domain and any(label[2:4] == "--" for label in domain.split(".")):
         return None
-    if domain in _SPECIAL_USE or domain.endswith(_SPECIAL_USE_SUFFIXES):
+    if domain in SPECIAL_USE_DOMAIN_NAMES or domain.endswith(_SPECIAL_USE_SUFFIXES):
         return None
     return f"{local.lower()}@{domain}"

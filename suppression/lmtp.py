@@ -44,6 +44,7 @@ from aiosmtpd.smtp import Envelope, Session
 from django.db import DatabaseError, close_old_connections, connection
 
 from .deadlines import set_statement_timeout
+from .dsn.mime import MAX_HEAD_BYTES
 from .models import LivenessSource
 from .pipeforward import PIPE_RECIPIENT
 from .services.ingest import MessageReport
@@ -382,8 +383,8 @@ def with_return_path(raw: bytes, sender: str | None) -> bytes:
     """
     if sender is None:
         return raw
-    end = _HEAD_END_RE.search(raw, 0, 256 * 1024)
-    if _RETURN_PATH_RE.search(raw, 0, end.start() if end else 256 * 1024):
+    end = _HEAD_END_RE.search(raw, 0, MAX_HEAD_BYTES)
+    if _RETURN_PATH_RE.search(raw, 0, end.start() if end else MAX_HEAD_BYTES):
         return raw
     address = sender.strip().strip("<>").replace("\r", "").replace("\n", "")[:320]
     newline = b"\r\n" if b"\r\n" in raw[:4096] else b"\n"

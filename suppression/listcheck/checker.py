@@ -36,7 +36,7 @@ from disposable_email_domains import blocklist as DISPOSABLE
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from ..addresses import _PLAIN, _SPECIAL_USE, _SPECIAL_USE_SUFFIXES, normalize_email
+from ..addresses import _PLAIN, _SPECIAL_USE_SUFFIXES, SPECIAL_USE_DOMAIN_NAMES, normalize_email
 from ..exceptions import InvalidEmailAddress
 from .dnscheck import DomainAnswer, DomainChecker, DomainStatus
 from .hashset import HashSet
@@ -188,7 +188,7 @@ class Checker:
             provider=domain in PROVIDERS,
             fast=_PLAIN_DOMAIN.fullmatch(domain) is not None
             and not (
-                domain in _SPECIAL_USE
+                domain in SPECIAL_USE_DOMAIN_NAMES
                 or domain.endswith(_SPECIAL_USE_SUFFIXES)
                 or ("--" in domain and any(label[2:4] == "--" for label in domain.split(".")))
             ),
