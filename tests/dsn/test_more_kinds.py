@@ -251,20 +251,29 @@ def test_a_resolver_that_says_the_host_is_not_found_is_a_missing_domain() -> Non
     assert _only(raw)[1:3] == (R.DOMAIN_UNKNOWN, BounceType.HARD)
 
 
-def test_a_temporary_failure_in_name_resolution_stays_soft_in_a_report() -> None:
-    raw = dsn(
+def _report(address: str, diagnostic_code: str, *, human: str = "Delivery failed.") -> bytes:
+    """An RFC 3464 report of one failed recipient under 5.0.0, a status that decides nothing."""
+    return dsn(
         headers=daemon_headers("Delivery Status Notification (Failure)"),
-        human="Your message could not be delivered after several days.",
+        human=human,
         per_message="Reporting-MTA: dns; mx.example.net",
         per_recipient=[
-            """
-            Final-Recipient: rfc822; lee@resolver.example
+            f"""
+            Final-Recipient: rfc822; {address}
             Action: failed
             Status: 5.0.0
-            Diagnostic-Code: X-Postfix; delivery failed: Temporary failure in name resolution
+            Diagnostic-Code: {diagnostic_code}
             """
         ],
-        original=original("lee@resolver.example"),
+        original=original(address),
+    )
+
+
+def test_a_temporary_failure_in_name_resolution_stays_soft_in_a_report() -> None:
+    raw = _report(
+        "lee@resolver.example",
+        "X-Postfix; delivery failed: Temporary failure in name resolution",
+        human="Your message could not be delivered after several days.",
     )
     assert _only(raw)[:3] == ("lee@resolver.example", R.DNS_ERROR, BounceType.SOFT)
 
@@ -529,20 +538,7 @@ DIAGNOSTICS = {
 
 @pytest.mark.parametrize("diagnostic", list(DIAGNOSTICS))
 def test_the_words_of_a_diagnostic_give_its_reason(diagnostic: str) -> None:
-    raw = dsn(
-        headers=daemon_headers("Delivery Status Notification (Failure)"),
-        human="Delivery failed.",
-        per_message="Reporting-MTA: dns; mx.example.net",
-        per_recipient=[
-            f"""
-            Final-Recipient: rfc822; uma@words.example
-            Action: failed
-            Status: 5.0.0
-            Diagnostic-Code: smtp; {diagnostic}
-            """
-        ],
-        original=original("uma@words.example"),
-    )
+    raw = _report("uma@words.example", f"smtp; {diagnostic}")
     assert _only(raw)[1] == DIAGNOSTICS[diagnostic]
 
 
